@@ -49,7 +49,9 @@ int sl_err_wrap(sl_error *err, const char *fmt, ...)
         /* Room for both parts; the result is cut to the message size. */
         char joined[2 * SL_ERROR_MSG_MAX + 2];
         snprintf(joined, sizeof joined, "%s: %s", prefix, err->msg);
-        snprintf(err->msg, sizeof err->msg, "%s", joined);
+        size_t len = strnlen(joined, sizeof err->msg - 1);
+        memcpy(err->msg, joined, len);
+        err->msg[len] = '\0';
         return -1;
 }
 
