@@ -2,7 +2,9 @@
 #ifndef SLOIKA_TESTS_COMMON_TESTUTIL_H
 #define SLOIKA_TESTS_COMMON_TESTUTIL_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -11,6 +13,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* snprintf that treats truncation as a broken test setup. */
+#define tu_fmt(buf, n, ...) do { \
+        if ((size_t)snprintf((buf), (n), __VA_ARGS__) >= (size_t)(n)) \
+                abort(); \
+} while (0)
 
 static inline char *tu_mkdtemp(void)
 {
