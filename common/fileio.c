@@ -13,7 +13,7 @@ int sl_read_fd_all(int fd, char **out, size_t *len, sl_error *err)
         struct stat st;
         size_t cap = 8192;
         if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-                cap = (size_t)st.st_size + 1; /* one read plus the EOF probe */
+                cap = (size_t)st.st_size + 2; /* the data, the EOF probe's byte, the NUL */
         _cleanup_free_ char *buf = sl_xmalloc(cap);
         size_t n = 0;
         for (;;) {

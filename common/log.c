@@ -35,7 +35,9 @@ int sl_log_init(const char *path, sl_log_format fmt, sl_log_level min, sl_error 
                 if (fd < 0)
                         return sl_err_sys(err, errno, "open log file %s", path);
         }
+        bool copy = L.stderr_copy;
         sl_log_close();
+        L.stderr_copy = copy;
         L.fd = fd;
         L.fmt = fmt;
         L.min = min;

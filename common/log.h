@@ -16,7 +16,8 @@ typedef enum { SL_LOG_TEXT, SL_LOG_JSON } sl_log_format;
 
 /* path NULL logs to stderr; otherwise the file is opened
  * O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC (0640). Replaces any previous
- * destination. Before any init, logging goes to stderr as text at info. */
+ * destination (the stderr-copy setting is kept). Before any init, logging
+ * goes to stderr as text at info. */
 int sl_log_init(const char *path, sl_log_format fmt, sl_log_level min, sl_error *err);
 /* Closes a log file and returns to the stderr/text/info defaults. */
 void sl_log_close(void);

@@ -29,7 +29,7 @@ int sl_openat_in_root(int rootfd, const char *path, int flags, mode_t mode, sl_e
  * symlinks along the way are followed, inside the root. */
 int sl_mkdirs_in_root(int rootfd, const char *path, mode_t mode, sl_error *err);
 
-/* Like sl_mkdirs_in_root for the parents, then creates the last component
+/* Like sl_mkdirs_in_root (mode 0755) for the parents, then creates the last component
  * as an empty regular file (mode before umask) if it is missing, and
  * returns an O_PATH fd of it. An existing non-directory (a device node, a
  * socket) is returned as is, since it can serve as a bind-mount target;
