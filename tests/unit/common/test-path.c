@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/path.h"
@@ -368,9 +369,37 @@ static void run_all(const char *name)
         is_int(tu_count_fds(), before, "[%s] no fds leaked", mode_name);
 }
 
-int main(void)
+/* The environment switch is read once per process, so check it in a
+ * fresh one: re-executed, this program reports what it would use. */
+static void test_env_switch(void)
 {
+        int p[2];
+        if (pipe(p) < 0)
+                return;
+        pid_t pid = fork();
+        if (pid == 0) {
+                dup2(p[1], STDOUT_FILENO);
+                setenv("SLOIKA_PATH_FALLBACK", "1", 1);
+                execl("/proc/self/exe", "test-path", "--report-mode", (char *)NULL);
+                _exit(127);
+        }
+        close(p[1]);
+        char buf[32] = "";
+        ssize_t n = read(p[0], buf, sizeof buf - 1);
+        buf[n > 0 ? n : 0] = '\0';
+        close(p[0]);
+        waitpid(pid, NULL, 0);
+        is_str(buf, "fallback", "SLOIKA_PATH_FALLBACK=1 in the environment selects the fallback walk");
+}
+
+int main(int argc, char **argv)
+{
+        if (argc > 1 && strcmp(argv[1], "--report-mode") == 0) {
+                fputs(sl_path_uses_openat2() ? "openat2" : "fallback", stdout);
+                return 0;
+        }
         setup();
+        test_env_switch();
 
         sl_path_force_fallback(false);
         int fd = open_in("etc", O_PATH, &(sl_error){ 0 });
@@ -380,7 +409,7 @@ int main(void)
                 ok(1, "openat2 is in use when not forced off");
                 run_all("openat2");
         } else {
-                diag("openat2 unavailable on this kernel: its pass is skipped");
+                diag("openat2 not in use (the kernel lacks it, or SLOIKA_PATH_FALLBACK is set): its pass is skipped");
         }
 
         sl_path_force_fallback(true);
