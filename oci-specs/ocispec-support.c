@@ -383,25 +383,31 @@ static int parse_object_into(ctx *c, const ocispec_type *t, yajl_val v, void *ds
         return 0;
 }
 
-/* Refuses NUL bytes and nesting deeper than yajl's recursive free can
- * take; the depth count ignores brackets inside strings. */
+/* Refuses what the parse tree cannot carry or free safely: NUL bytes
+ * (raw or as \u0000, C strings would silently cut them) and nesting
+ * deeper than yajl's recursive free can take. yajl_tree accepts comments,
+ * so they are skipped like strings. */
 static const char *precheck(const char *data, size_t len)
 {
         size_t depth = 0;
-        bool in_str = false, esc = false;
         if (memchr(data, '\0', len) != NULL)
                 return "NUL byte in input";
         for (size_t i = 0; i < len; i++) {
                 char ch = data[i];
-                if (in_str) {
-                        if (esc)
-                                esc = false;
-                        else if (ch == '\\')
-                                esc = true;
-                        else if (ch == '"')
-                                in_str = false;
-                } else if (ch == '"') {
-                        in_str = true;
+                if (ch == '"') {
+                        for (i++; i < len && data[i] != '"'; i++) {
+                                if (data[i] != '\\')
+                                        continue;
+                                if (len - i >= 6 && memcmp(data + i + 1, "u0000", 5) == 0)
+                                        return "\\u0000 in a string";
+                                i++;
+                        }
+                } else if (ch == '/' && i + 1 < len && data[i + 1] == '*') {
+                        const char *end = memmem(data + i + 2, len - i - 2, "*/", 2);
+                        i = end ? (size_t)(end - data) + 1 : len;
+                } else if (ch == '/' && i + 1 < len && data[i + 1] == '/') {
+                        const char *nl = memchr(data + i, '\n', len - i);
+                        i = nl ? (size_t)(nl - data) : len;
                 } else if (ch == '{' || ch == '[') {
                         if (++depth > OCISPEC_MAX_DEPTH)
                                 return "nesting too deep";
