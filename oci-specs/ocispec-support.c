@@ -698,9 +698,15 @@ static int gen_object(ctx *c, yajl_gen g, const ocispec_type *t, const void *obj
                 return gen_fail(c, st);
         for (size_t i = 0; i < t->nfields; i++) {
                 const ocispec_field *f = &t->fields[i];
-                if (!field_present(f, obj))
-                        continue;
+                bool present = field_present(f, obj);
                 size_t saved = path_push_key(c, f->key);
+                /* What we write must be readable by us and other runtimes. */
+                if (!present && (f->flags & OCISPEC_REQUIRED))
+                        return fail(c, "missing required field");
+                if (!present) {
+                        path_pop(c, saved);
+                        continue;
+                }
                 if (gen_string(c, g, f->key) < 0 || gen_field(c, g, f, obj) < 0)
                         return -1;
                 path_pop(c, saved);

@@ -224,7 +224,7 @@ static void test_lenient_input(void)
         sl_error err = { 0 };
         const char *json = "{\"ociVersion\":\"1\",\"unknownTop\":{\"deep\":[1,2,{\"x\":null}]},"
                            "\"process\":{\"cwd\":\"/\",\"futureField\":true,\"args\":null},"
-                           "\"hostname\":null,\"windows\":{\"layerFolders\":[]}}";
+                           "\"hostname\":null,\"windows\":{\"layerFolders\":[]},\"linux\":{\"resources\":{\"pids\":{}}}}";
         oci_spec *s = oci_spec_parse_data(json, strlen(json), "config.json", &err);
         if (!ok(s != NULL, "unknown keys and nulls accepted"))
                 diag("%s", err.msg);
@@ -233,8 +233,8 @@ static void test_lenient_input(void)
         ok(s->hostname == NULL && !s->process->has_args, "null reads as absent");
         _cleanup_free_ char *out = NULL;
         oci_spec_generate(s, 0, &out, NULL, &err);
-        is_str(out, "{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\"}}",
-               "unknown keys and nulls are not written back");
+        is_str(out, "{\"linux\":{\"resources\":{\"pids\":{}}},\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\"}}",
+               "unknown keys and nulls are not written back; empty pids (v1.3 clients) kept");
         oci_spec_free(s);
 
         const char *dup = "{\"ociVersion\":\"1\",\"annotations\":{\"k\":\"first\",\"k\":\"second\"},"
@@ -279,6 +279,12 @@ static void test_generate_from_c(void)
         _cleanup_free_ char *bad = NULL;
         ok(oci_state_generate(&st, 0, &bad, &len, &err) < 0 && bad == NULL, "invalid UTF-8 refused on output");
         is_str(err.msg, "oci_state: id: string is not valid UTF-8", "output error names the member");
+
+        st.id = NULL;
+        _cleanup_free_ char *noid = NULL;
+        ok(oci_state_generate(&st, 0, &noid, &len, &err) < 0 && noid == NULL,
+           "a missing required member is refused on output");
+        is_str(err.msg, "oci_state: id: missing required field", "output error names the missing member");
 
         oci_linux_rdma rv[2] = { { .hca_handles = 1, .has_hca_handles = true }, { .hca_objects = 2, .has_hca_objects = true } };
         char *rk[] = { "z_dev", "a_dev" };
