@@ -591,22 +591,19 @@ static int gen_integer(ctx *c, yajl_gen g, unsigned kind, const void *slot)
         return st == yajl_gen_status_ok ? 0 : gen_fail(c, st);
 }
 
-static const char *const *sort_keys_base_;
-
-static int cmp_key_index(const void *a, const void *b)
+static int cmp_key_index(const void *a, const void *b, void *keys)
 {
-        return strcmp(sort_keys_base_[*(const size_t *)a], sort_keys_base_[*(const size_t *)b]);
+        char *const *k = keys;
+        return strcmp(k[*(const size_t *)a], k[*(const size_t *)b]);
 }
 
-/* Indices of m's keys in strcmp order; canonical output sorts maps. */
-static size_t *sorted_order(char *const *keys, size_t n)
+/* Indices of keys in strcmp order; canonical output sorts maps. */
+static size_t *sorted_order(char **keys, size_t n)
 {
         size_t *idx = xcalloc(n, sizeof *idx);
         for (size_t i = 0; i < n; i++)
                 idx[i] = i;
-        sort_keys_base_ = (const char *const *)keys;
-        qsort(idx, n, sizeof *idx, cmp_key_index);
-        sort_keys_base_ = NULL;
+        qsort_r(idx, n, sizeof *idx, cmp_key_index, keys);
         return idx;
 }
 
