@@ -191,12 +191,11 @@ static int parse_integer(ctx *c, unsigned kind, yajl_val v, void *slot)
         const char *raw = v->u.number.r;
         if (raw == NULL || strpbrk(raw, ".eE") != NULL)
                 return fail(c, "expected integer, got number %s", raw ? raw : "");
-        char *end;
         errno = 0;
         if (kind >= OCISPEC_UINT8 && kind <= OCISPEC_UINT64) {
                 if (raw[0] == '-' && !is_negative_zero(raw))
                         return fail(c, "negative value %s not allowed for %s", raw, kind_name(kind));
-                unsigned long long u = raw[0] == '-' ? 0 : strtoull(raw, &end, 10);
+                unsigned long long u = raw[0] == '-' ? 0 : strtoull(raw, NULL, 10);
                 uint64_t max = kind == OCISPEC_UINT8 ? UINT8_MAX : kind == OCISPEC_UINT16 ? UINT16_MAX
                              : kind == OCISPEC_UINT32 ? UINT32_MAX : UINT64_MAX;
                 if (errno == ERANGE || u > max)
@@ -209,7 +208,7 @@ static int parse_integer(ctx *c, unsigned kind, yajl_val v, void *slot)
                 }
                 return 0;
         }
-        long long s = strtoll(raw, &end, 10);
+        long long s = strtoll(raw, NULL, 10);
         int64_t lo = kind == OCISPEC_INT8 ? INT8_MIN : kind == OCISPEC_INT16 ? INT16_MIN
                    : kind == OCISPEC_INT32 ? INT32_MIN : INT64_MIN;
         int64_t hi = kind == OCISPEC_INT8 ? INT8_MAX : kind == OCISPEC_INT16 ? INT16_MAX
