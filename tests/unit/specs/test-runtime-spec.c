@@ -219,6 +219,47 @@ static void test_truncation(void)
         is_int(mentions, last + 1, "every truncation reported as invalid JSON");
 }
 
+/* Deterministic mutations of a valid document: whatever is accepted can
+ * be written and read back; nothing crashes (run under ASan/UBSan). */
+static void test_mutations(void)
+{
+        _cleanup_free_ char *path = fixture_path("config-full.json");
+        size_t len = 0;
+        _cleanup_free_ char *text = slurp(path, &len);
+        if (!ok(text != NULL && len > 0, "config-full.json read for mutation"))
+                return;
+        static const char alphabet[] = "{}[]\",:-0123456789.eE\\u tfnrl";
+        unsigned seed = 12345;
+        size_t accepted = 0, consistent = 0, total = 3000;
+        _cleanup_free_ char *buf = malloc(len);
+        for (size_t i = 0; i < total; i++) {
+                memcpy(buf, text, len);
+                int edits = 1 + (int)(rand_r(&seed) % 4);
+                for (int e = 0; e < edits; e++)
+                        buf[(size_t)rand_r(&seed) % len] = alphabet[(size_t)rand_r(&seed) % (sizeof alphabet - 1)];
+                sl_error err = { 0 };
+                oci_spec *s = oci_spec_parse_data(buf, len, "config.json", &err);
+                if (s == NULL) {
+                        if (strncmp(err.msg, "config.json: ", 13) == 0)
+                                consistent++;
+                        continue;
+                }
+                accepted++;
+                char *out = NULL;
+                size_t olen = 0;
+                if (oci_spec_generate(s, 0, &out, &olen, &err) == 0) {
+                        oci_spec *again = oci_spec_parse_data(out, olen, "generated", &err);
+                        if (again != NULL)
+                                consistent++;
+                        oci_spec_free(again);
+                }
+                free(out);
+                oci_spec_free(s);
+        }
+        diag("%zu of %zu mutations still parsed", accepted, total);
+        is_int(consistent, total, "mutated documents: refused with a message, or written and read back");
+}
+
 static void test_lenient_input(void)
 {
         sl_error err = { 0 };
@@ -303,6 +344,7 @@ int main(void)
         test_other_documents();
         test_bad_inputs();
         test_truncation();
+        test_mutations();
         test_lenient_input();
         test_generate_from_c();
         return tap_done();
