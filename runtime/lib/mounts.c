@@ -1,0 +1,368 @@
+/* mounts[] entries: resolve the destination inside the rootfs, build the
+ * mount detached, attach it onto the destination fd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/path.h"
+#include "common/xalloc.h"
+#include "runtime/lib/mount-cgroup.h"
+#include "runtime/lib/mount-copyup.h"
+#include "runtime/lib/mount-idmap.h"
+#include "runtime/lib/mounts.h"
+
+char *sl_path_clean(const char *path)
+{
+        size_t len = strlen(path);
+        char *out = sl_xmalloc(len + 2);
+        size_t o = 0;
+        const char *p = path;
+
+        out[o++] = '/';
+        while (*p) {
+                const char *end;
+                size_t n;
+
+                while (*p == '/')
+                        p++;
+                end = strchrnul(p, '/');
+                n = (size_t)(end - p);
+                if (n == 0 || (n == 1 && p[0] == '.')) {
+                        /* nothing */
+                } else if (n == 2 && p[0] == '.' && p[1] == '.') {
+                        while (o > 1 && out[o - 1] != '/')
+                                o--;
+                        if (o > 1)
+                                o--;
+                } else {
+                        if (o > 1)
+                                out[o++] = '/';
+                        memcpy(out + o, p, n);
+                        o += n;
+                }
+                p = end;
+        }
+        out[o] = '\0';
+        return out;
+}
+
+int sl_fd_inner_path(int fd, const char *rootfs, char **out, sl_error *err)
+{
+        char link[64], target[PATH_MAX];
+        size_t rlen = strlen(rootfs);
+        ssize_t n;
+
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        n = readlink(link, target, sizeof(target) - 1);
+        if (n < 0)
+                return sl_err_sys(err, errno, "readlink %s", link);
+        target[n] = '\0';
+        if (strcmp(rootfs, "/") == 0) {
+                *out = sl_xstrdup(target);
+                return 0;
+        }
+        if (strncmp(target, rootfs, rlen) != 0 || (target[rlen] != '\0' && target[rlen] != '/'))
+                return sl_err(err, EXDEV, "resolves to \"%s\", outside the rootfs", target);
+        *out = sl_xstrdup(target[rlen] ? target + rlen : "/");
+        return 0;
+}
+
+/* The kernel explains fsconfig failures in the fs context's log. */
+static int fs_err(sl_error *err, int fsfd, int code, const char *what, const char *type)
+{
+        char msg[256];
+        ssize_t n = read(fsfd, msg, sizeof(msg) - 1);
+
+        if (n > 2) {
+                msg[n] = '\0';
+                msg[strcspn(msg, "\n")] = '\0';
+                return sl_err(err, code, "%s %s: %s: %s", what, type, msg + 2, strerror(code));
+        }
+        return sl_err_sys(err, code, "%s %s", what, type);
+}
+
+static int fs_set_option(int fsfd, char *word, const char *type, sl_error *err)
+{
+        char *eq = strchr(word, '=');
+        int r;
+
+        if (eq) {
+                *eq = '\0';
+                r = fsconfig(fsfd, FSCONFIG_SET_STRING, word, eq + 1, 0);
+                *eq = '=';
+        } else {
+                r = fsconfig(fsfd, FSCONFIG_SET_FLAG, word, NULL, 0);
+        }
+        if (r < 0) {
+                _cleanup_free_ char *what = sl_xasprintf("option \"%s\" of", word);
+                return fs_err(err, fsfd, errno, what, type);
+        }
+        return 0;
+}
+
+/* Splits data on commas that are not inside double quotes (SELinux
+ * contexts carry commas inside quotes). */
+static int fs_set_data(int fsfd, const char *data, const char *type, sl_error *err)
+{
+        _cleanup_free_ char *copy = sl_xstrdup(data);
+        char *start = copy;
+        bool quoted = false;
+
+        for (char *p = copy;; p++) {
+                if (*p == '"')
+                        quoted = !quoted;
+                if ((*p == ',' && !quoted) || *p == '\0') {
+                        bool last = *p == '\0';
+                        *p = '\0';
+                        if (*start && fs_set_option(fsfd, start, type, err) < 0)
+                                return -1;
+                        if (last)
+                                break;
+                        start = p + 1;
+                }
+        }
+        return 0;
+}
+
+int sl_mount_fs_open(const char *type, const char *source, const sl_mount_opts *o, sl_error *err)
+{
+        static const struct { unsigned long ms; const char *name; } sb_flags[] = {
+                { MS_RDONLY, "ro" }, { MS_SYNCHRONOUS, "sync" }, { MS_DIRSYNC, "dirsync" },
+                { MS_LAZYTIME, "lazytime" }, { MS_MANDLOCK, "mand" },
+        };
+        _cleanup_close_ int fsfd = -1;
+        uint64_t set, clr;
+        int mfd;
+
+        fsfd = fsopen(type, FSOPEN_CLOEXEC);
+        if (fsfd < 0)
+                return sl_err_sys(err, errno, "fsopen \"%s\"", type);
+        if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source && *source ? source : type, 0) < 0)
+                return fs_err(err, fsfd, errno, "source of", type);
+        for (size_t i = 0; i < sizeof(sb_flags) / sizeof(sb_flags[0]); i++)
+                if ((o->set & sb_flags[i].ms) &&
+                    fsconfig(fsfd, FSCONFIG_SET_FLAG, sb_flags[i].name, NULL, 0) < 0)
+                        return fs_err(err, fsfd, errno, sb_flags[i].name, type);
+        if (o->data && fs_set_data(fsfd, o->data, type, err) < 0)
+                return -1;
+        if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return fs_err(err, fsfd, errno, "create", type);
+        sl_mount_opts_attr(o, &set, &clr);
+        mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned int)set);
+        if (mfd < 0)
+                return fs_err(err, fsfd, errno, "fsmount", type);
+        return mfd;
+}
+
+int sl_mount_clone(int dirfd, const char *path, bool recursive, sl_error *err)
+{
+        unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+        int mfd;
+
+        if (!*path)
+                flags |= AT_EMPTY_PATH;
+        mfd = open_tree(dirfd, path, flags);
+        if (mfd < 0)
+                return sl_err_sys(err, errno, "open_tree \"%s\"", path);
+        return mfd;
+}
+
+int sl_mount_setattr(int mfd, bool recursive, uint64_t set, uint64_t clr, sl_error *err)
+{
+        struct mount_attr attr = { .attr_set = set, .attr_clr = clr };
+
+        if (!set && !clr)
+                return 0;
+        if (mount_setattr(mfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+                return sl_err_sys(err, errno, "mount_setattr%s set=%#llx clear=%#llx",
+                                  recursive ? " (recursive)" : "",
+                                  (unsigned long long)set, (unsigned long long)clr);
+        return 0;
+}
+
+int sl_mount_attach(int mfd, int dstfd, sl_error *err)
+{
+        if (move_mount(mfd, "", dstfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return sl_err_sys(err, errno, "move_mount");
+        return 0;
+}
+
+static int apply_propagation(int mfd, const sl_mount_opts *o, sl_error *err)
+{
+        for (size_t i = 0; i < o->n_propagation; i++) {
+                unsigned long p = o->propagation[i];
+                struct mount_attr attr = { .propagation = p & ~(unsigned long)MS_REC };
+
+                if (mount_setattr(mfd, "", AT_EMPTY_PATH | ((p & MS_REC) ? AT_RECURSIVE : 0),
+                                  &attr, sizeof(attr)) < 0)
+                        return sl_err_sys(err, errno, "set propagation %s", sl_mount_propagation_name(p));
+        }
+        return 0;
+}
+
+/* Mounts under /proc hide or fake kernel interfaces; like runc, only proc
+ * itself and the few files lxcfs emulates may be mounted there
+ * (CVE-2019-16884, CVE-2019-19921). */
+static int check_proc_dest(const char *inner, const char *type, sl_error *err)
+{
+        static const char *const allowed[] = {
+                "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps",
+                "/proc/uptime", "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev",
+                "/proc/sys/kernel/ns_last_pid",
+        };
+
+        if (strcmp(inner, "/proc") == 0) {
+                if (type && strcmp(type, "proc") == 0)
+                        return 0;
+                return sl_err(err, EPERM, "only a proc filesystem may be mounted on /proc");
+        }
+        if (strncmp(inner, "/proc/", 6) != 0)
+                return 0;
+        for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+                if (strcmp(inner, allowed[i]) == 0)
+                        return 0;
+        return sl_err(err, EPERM, "destination resolves to \"%s\", inside /proc", inner);
+}
+
+static bool type_is(const oci_mount *m, const char *t)
+{
+        return m->type && strcmp(m->type, t) == 0;
+}
+
+/* An O_PATH fd of the destination inside the rootfs, created as a
+ * directory or as an empty file, then vetted by where it really is. */
+static int open_dest(const sl_mount_ctx *ctx, const oci_mount *m, bool want_dir, sl_error *err)
+{
+        _cleanup_free_ char *clean = sl_path_clean(m->destination);
+        _cleanup_free_ char *inner = NULL;
+        _cleanup_close_ int fd = -1;
+
+        fd = want_dir ? sl_mkdirs_in_root(ctx->rootfd, clean, 0755, err)
+                      : sl_mkfile_in_root(ctx->rootfd, clean, 0644, err);
+        if (fd < 0)
+                return sl_err_wrap(err, "create mount point");
+        if (sl_fd_inner_path(fd, ctx->rootfs, &inner, err) < 0)
+                return sl_err_wrap(err, "mount point");
+        /* proc and sysfs on a redirected path is the /proc-symlink trick. */
+        if ((type_is(m, "proc") || type_is(m, "sysfs")) && strcmp(inner, clean) != 0)
+                return sl_err(err, ELOOP, "%s must be mounted on a real directory, but %s resolves to %s",
+                              m->type, clean, inner);
+        if (check_proc_dest(inner, m->type, err) < 0)
+                return -1;
+        return SL_STEAL_FD(fd);
+}
+
+/* "remount": change the flags of what is already mounted there. */
+static int remount_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_mount_opts *o, sl_error *err)
+{
+        _cleanup_free_ char *clean = sl_path_clean(m->destination);
+        _cleanup_close_ int fd = sl_openat_in_root(ctx->rootfd, clean, O_PATH, 0, err);
+        char target[64];
+        unsigned long flags = o->set & ~(unsigned long)MS_REC;
+
+        if (fd < 0)
+                return sl_err_wrap(err, "open mount point");
+        snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+        if (mount(NULL, target, NULL, flags | MS_REMOUNT, o->data) < 0)
+                return sl_err_sys(err, errno, "remount");
+        if (o->rec_set || o->rec_clr) {
+                _cleanup_close_ int top = sl_openat_in_root(ctx->rootfd, clean, O_PATH, 0, err);
+                if (top < 0 || sl_mount_setattr(top, true, o->rec_set, o->rec_clr, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int bind_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_mount_opts *o, sl_error *err)
+{
+        _cleanup_close_ int mfd = -1, dst = -1;
+        struct stat st;
+        uint64_t set, clr;
+
+        if (!m->source || !*m->source)
+                return sl_err(err, EINVAL, "bind mount without a source");
+        mfd = sl_mount_clone(AT_FDCWD, m->source, (o->set & MS_REC) != 0, err);
+        if (mfd < 0)
+                return sl_err_wrap(err, "bind source");
+        if (fstat(mfd, &st) < 0)
+                return sl_err_sys(err, errno, "stat bind source \"%s\"", m->source);
+        dst = open_dest(ctx, m, S_ISDIR(st.st_mode), err);
+        if (dst < 0)
+                return -1;
+        sl_mount_opts_attr(o, &set, &clr);
+        if (sl_mount_setattr(mfd, false, set, clr, err) < 0 ||
+            sl_mount_setattr(mfd, true, o->rec_set, o->rec_clr, err) < 0)
+                return -1;
+        if (o->idmap && sl_mount_idmap(mfd, m, o->idmap_recursive, err) < 0)
+                return -1;
+        if (sl_mount_attach(mfd, dst, err) < 0 || apply_propagation(mfd, o, err) < 0)
+                return -1;
+        return 0;
+}
+
+static int fs_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_mount_opts *o, sl_error *err)
+{
+        _cleanup_close_ int mfd = -1, dst = -1;
+
+        if (!m->type || !*m->type)
+                return sl_err(err, EINVAL, "no type given and not a bind mount");
+        dst = open_dest(ctx, m, true, err);
+        if (dst < 0)
+                return -1;
+        if (type_is(m, "cgroup"))
+                return sl_mount_cgroup(ctx, m, o, dst, err);
+        mfd = sl_mount_fs_open(m->type, m->source, o, err);
+        if (mfd < 0)
+                return -1;
+        if (sl_mount_setattr(mfd, true, o->rec_set, o->rec_clr, err) < 0)
+                return -1;
+        if (o->tmpcopyup) {
+                if (!type_is(m, "tmpfs"))
+                        return sl_err(err, EINVAL, "tmpcopyup needs a tmpfs, not %s", m->type);
+                if (sl_mount_copyup(dst, mfd, err) < 0)
+                        return -1;
+        }
+        if (o->idmap && sl_mount_idmap(mfd, m, o->idmap_recursive, err) < 0)
+                return -1;
+        if (sl_mount_attach(mfd, dst, err) < 0 || apply_propagation(mfd, o, err) < 0)
+                return -1;
+        return 0;
+}
+
+int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, sl_error *err)
+{
+        sl_mount_opts o;
+        int r;
+
+        if (!m->destination || !*m->destination)
+                return sl_err(err, EINVAL, "destination is empty");
+        if (sl_mount_opts_parse(m->options, m->options_len, &o, err) < 0)
+                return -1;
+        if (o.set & MS_REMOUNT)
+                r = remount_entry(ctx, m, &o, err);
+        else if (sl_mount_opts_is_bind(&o, m->type))
+                r = bind_entry(ctx, m, &o, err);
+        else
+                r = fs_entry(ctx, m, &o, err);
+        sl_mount_opts_free(&o);
+        return r;
+}
+
+int sl_mounts_setup(const sl_mount_ctx *ctx, sl_error *err)
+{
+        for (size_t i = 0; i < ctx->spec->mounts_len; i++) {
+                const oci_mount *m = &ctx->spec->mounts[i];
+
+                if (sl_mount_entry(ctx, m, err) < 0)
+                        return sl_err_wrap(err, "mount \"%s\" (mounts[%zu])",
+                                           m->destination ? m->destination : "", i);
+        }
+        return 0;
+}

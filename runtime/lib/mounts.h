@@ -1,0 +1,50 @@
+/* Mounting config.json mounts[] inside a rootfs. Every mount is built
+ * detached (fsopen/fsmount or open_tree), configured while nobody can see
+ * it, then attached with move_mount(2) onto an O_PATH fd of a destination
+ * that was resolved inside the rootfs. A symlink swapped into the path at
+ * any moment therefore cannot send a mount outside the rootfs
+ * (CVE-2021-30465, CVE-2024-21626). */
+#ifndef SLOIKA_RUNTIME_MOUNTS_H
+#define SLOIKA_RUNTIME_MOUNTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "oci-specs/runtime-spec.h"
+#include "runtime/lib/mount-options.h"
+
+typedef struct sl_mount_ctx {
+        const oci_spec *spec;
+        int rootfd;             /* O_PATH dir fd of the rootfs bind mount */
+        const char *rootfs;     /* canonical host path of rootfd */
+        bool in_userns;         /* mknod and some fs types are not allowed */
+} sl_mount_ctx;
+
+/* Mounts every spec->mounts[] entry in order. Errors read
+ * `mount "<dest>" (mounts[N]): <what>: <strerror>`. */
+int sl_mounts_setup(const sl_mount_ctx *ctx, sl_error *err);
+
+/* One entry, without the `mount "..." (mounts[N])` prefix. */
+int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, sl_error *err);
+
+/* Building blocks shared by devices, masking and cgroup mounts. */
+
+/* A detached mount of a new filesystem instance: superblock options from
+ * o->set and o->data (split on commas outside quotes), per-mount attrs
+ * from o's flags. The kernel's own complaint is appended to errors. */
+int sl_mount_fs_open(const char *type, const char *source, const sl_mount_opts *o, sl_error *err);
+/* A detached clone of the mount tree at dirfd/path (path "" = dirfd itself). */
+int sl_mount_clone(int dirfd, const char *path, bool recursive, sl_error *err);
+/* mount_setattr on a mount fd. */
+int sl_mount_setattr(int mfd, bool recursive, uint64_t set, uint64_t clr, sl_error *err);
+/* Attaches the detached mount mfd on top of the object dstfd refers to. */
+int sl_mount_attach(int mfd, int dstfd, sl_error *err);
+
+/* Lexically cleaned absolute form of path ("a/../b//c" -> "/b/c"). */
+char *sl_path_clean(const char *path);
+/* Where fd lives inside rootfs, as an absolute container path; fails when
+ * the object is outside rootfs. */
+int sl_fd_inner_path(int fd, const char *rootfs, char **out, sl_error *err);
+
+#endif

@@ -1,0 +1,19 @@
+/* The container's filesystem view, built inside its init process after it
+ * entered its new mount (and pid, user...) namespaces. */
+#ifndef SLOIKA_RUNTIME_ROOTFS_H
+#define SLOIKA_RUNTIME_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "oci-specs/runtime-spec.h"
+
+/* In order: "/" made rprivate (rslave when rootfsPropagation asks for a
+ * slave mode), the rootfs bound onto itself, mounts[], the default devices
+ * and linux.devices, pivot_root (or MS_MOVE + chroot when no_pivot),
+ * rootfsPropagation on the new "/", sysctl, readonlyPaths, maskedPaths,
+ * root.readonly. On return "/" and the cwd are the container root.
+ * rootfs_abs is the host path of root.path, already made absolute. */
+int sl_rootfs_setup(const oci_spec *spec, const char *rootfs_abs, bool no_pivot, sl_error *err);
+
+#endif
