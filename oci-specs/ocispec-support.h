@@ -1,6 +1,7 @@
 /* Runtime support for the code ocigen generates: the generated .c files
- * only hold C types and field tables; parsing, writing and freeing are
- * done here once, driven by those tables. */
+ * only hold C types and field tables; parsing (ocispec-parse.c), writing
+ * (ocispec-generate.c) and freeing (ocispec-support.c) are done once,
+ * driven by those tables. */
 #ifndef SLOIKA_OCI_SPECS_SUPPORT_H
 #define SLOIKA_OCI_SPECS_SUPPORT_H
 
