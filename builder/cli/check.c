@@ -1,0 +1,123 @@
+/* sloika-build check [-f Dockerfile] [CONTEXT]: parse and lint without
+ * building. Findings go to stderr as "FILE:LINE: warning: ... (Rule)". */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder/cli/cli.h"
+#include "builder/dockerfile/dockerfile.h"
+#include "builder/dockerfile/lint.h"
+#include "builder/dockerfile/stages.h"
+#include "builder/ignore.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+
+static void usage(FILE *f)
+{
+        fprintf(f, "Usage: sloika-build check [-f FILE] [--target STAGE] [CONTEXT]\n"
+                   "\n"
+                   "Parses and lints a Dockerfile without building it.\n"
+                   "\n"
+                   "  -f, --file FILE   the Dockerfile (default: CONTEXT/Dockerfile)\n"
+                   "      --target S    also check that stage S exists\n"
+                   "  -h, --help        this help\n"
+                   "\n"
+                   "Exits 1 on errors, and on warnings when the Dockerfile says\n"
+                   "# check=error=true; exits 2 on a bad command line.\n");
+}
+
+/* Errors the graph would only show at build time: references to stages
+ * that are not earlier, bad --from expansions. */
+static int check_graph(const sl_dockerfile *df, const char *target, sl_error *err)
+{
+        size_t t;
+        if (sl_df_find_target(df, target, &t, err) < 0)
+                return -1;
+        for (size_t s = 0; s < df->n_stages; s++) {
+                size_t *deps, n;
+                if (sl_df_stage_deps(df, s, NULL, &deps, &n, err) < 0)
+                        return -1;
+                free(deps);
+        }
+        return 0;
+}
+
+int sl_build_cmd_check(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                {"file", required_argument, NULL, 'f'},
+                {"target", required_argument, NULL, 't'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        const char *file = NULL, *target = NULL;
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'f': file = optarg; break;
+                case 't': target = optarg; break;
+                case 'h': usage(stdout); return SL_EXIT_OK;
+                default: usage(stderr); return SL_EXIT_USAGE;
+                }
+        }
+        if (argc - optind > 1) {
+                fprintf(stderr, "sloika-build check: expected at most one CONTEXT, got %d arguments\n", argc - optind);
+                return SL_EXIT_USAGE;
+        }
+        const char *context = optind < argc ? argv[optind] : ".";
+        _cleanup_free_ char *path = NULL;
+        if (file)
+                path = sl_xstrdup(file);
+        else if (strcmp(context, ".") == 0)
+                path = sl_xstrdup("Dockerfile");
+        else
+                path = sl_xasprintf("%s/Dockerfile", context);
+
+        _cleanup_close_ int ctxfd = open(context, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (ctxfd < 0) {
+                fprintf(stderr, "sloika-build check: context %s: %s\n", context, strerror(errno));
+                return SL_EXIT_FAIL;
+        }
+        sl_error err = {0};
+        sl_dockerfile *df = NULL;
+        if (sl_dockerfile_parse_file(path, &df, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                return SL_EXIT_FAIL;
+        }
+        int rc = SL_EXIT_OK;
+        sl_ignore *ig = NULL;
+        if (sl_ignore_load(ctxfd, path, &ig, NULL, &err) < 0) {
+                fprintf(stderr, "sloika-build check: %s\n", err.msg);
+                rc = SL_EXIT_FAIL;
+        }
+        if (check_graph(df, target, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                rc = SL_EXIT_FAIL;
+        }
+        sl_df_findings f;
+        sl_df_lint(df, ig, &f);
+        size_t warnings = 0, errors = 0;
+        for (size_t i = 0; i < f.n; i++) {
+                fprintf(stderr, "%s:%d: %s: %s (%s)\n", path, f.v[i].line, f.v[i].error ? "error" : "warning",
+                        f.v[i].message, f.v[i].rule);
+                if (f.v[i].error)
+                        errors++;
+                else
+                        warnings++;
+        }
+        if (errors || (warnings && df->check.error))
+                rc = SL_EXIT_FAIL;
+        if (rc == SL_EXIT_OK && f.n == 0)
+                fprintf(stderr, "Check complete, no warnings found.\n");
+        else if (f.n)
+                fprintf(stderr, "Check complete: %zu warning(s), %zu error(s)%s.\n", warnings, errors,
+                        warnings && df->check.error ? " (warnings are errors: check=error=true)" : "");
+        sl_df_findings_free(&f);
+        sl_ignore_free(ig);
+        sl_dockerfile_free(df);
+        return rc;
+}

@@ -1,0 +1,45 @@
+/* The stage graph: --target, references between stages, and which stages
+ * a target needs, so the executor builds only those.
+ *
+ * build_args is a lookup of --build-arg values (the executor also answers
+ * the automatic platform args such as TARGETARCH through it); it may be
+ * NULL when none were given. */
+#ifndef SLOIKA_BUILDER_DF_STAGES_H
+#define SLOIKA_BUILDER_DF_STAGES_H
+
+#include "builder/dockerfile/dockerfile.h"
+#include "builder/expand.h"
+
+/* The stage named target (case-insensitive); NULL means the last stage. */
+int sl_df_find_target(const sl_dockerfile *df, const char *target, size_t *idx, sl_error *err);
+
+/* "NAME=VALUE" for the ARGs before the first FROM, as FROM lines see them:
+ * a --build-arg wins over the default; an ARG without either is unset. */
+int sl_df_global_env(const sl_dockerfile *df, const sl_expand_env *build_args, char ***envv, sl_error *err);
+
+/* The variables a stage's instruction at position `upto` (index into
+ * stage->instrs; n_instrs for the end) sees from ARG and ENV lines: ENV
+ * inherited from a base stage, then the stage's own ARG/ENV in order. A
+ * redeclared global ARG without default takes the global value. The base
+ * image's own ENV is not known here and not included. */
+int sl_df_stage_env(const sl_dockerfile *df, size_t stage, size_t upto, const sl_expand_env *build_args,
+                    char ***envv, sl_error *err);
+
+/* Resolves a reference from stage `at` (FROM, COPY --from, --mount from=):
+ * returns 1 with *idx for a stage named ref (or, when allow_index, an index
+ * such as "0"); 0 when ref is an image; -1 when it names this or a later
+ * stage, which cannot be built first. */
+int sl_df_stage_ref(const sl_dockerfile *df, size_t at, const char *ref, bool allow_index, size_t *idx,
+                    sl_error *err);
+
+/* The stages stage `stage` uses directly, in ascending order, after
+ * expanding FROM and --from values. */
+int sl_df_stage_deps(const sl_dockerfile *df, size_t stage, const sl_expand_env *build_args, size_t **deps,
+                     size_t *n, sl_error *err);
+
+/* needed[i] (n_stages entries) tells whether building target needs stage i;
+ * needed[target] is true. */
+int sl_df_needed_stages(const sl_dockerfile *df, size_t target, const sl_expand_env *build_args, bool *needed,
+                        sl_error *err);
+
+#endif

@@ -1,0 +1,352 @@
+#include "builder/ignore.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder/dockerfile/strbuf.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/path.h"
+#include "common/xalloc.h"
+
+typedef enum { T_CHAR, T_STAR, T_QMARK, T_CLASS, T_ANYDIRS, T_ANY } ttype;
+
+typedef struct token {
+        ttype type;
+        char c;
+        bool negate;
+        uint8_t set[32];   /* T_CLASS bitmap */
+} token;
+
+typedef struct pattern {
+        char *text;        /* cleaned, with "!" when re-including */
+        bool include;      /* a "!" pattern */
+        token *t;
+        size_t n;
+} pattern;
+
+struct sl_ignore {
+        pattern *p;
+        size_t n;
+};
+
+char *sl_path_clean(const char *path)
+{
+        if (!*path)
+                return sl_xstrdup(".");
+        bool rooted = path[0] == '/';
+        size_t n = strlen(path);
+        char *out = sl_xmalloc(n + 2);
+        size_t w = 0, r = 0, dotdot = 0;
+        if (rooted)
+                out[w++] = '/', r = 1, dotdot = 1;
+        while (r < n) {
+                if (path[r] == '/') {
+                        r++;
+                } else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
+                        r++;
+                } else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
+                        r += 2;
+                        if (w > dotdot) {
+                                w--;
+                                while (w > dotdot && out[w] != '/')
+                                        w--;
+                        } else if (!rooted) {
+                                if (w > 0)
+                                        out[w++] = '/';
+                                out[w++] = '.', out[w++] = '.';
+                                dotdot = w;
+                        }
+                } else {
+                        if ((rooted && w != 1) || (!rooted && w != 0))
+                                out[w++] = '/';
+                        for (; r < n && path[r] != '/'; r++)
+                                out[w++] = path[r];
+                }
+        }
+        if (w == 0)
+                out[w++] = '.';
+        out[w] = '\0';
+        return out;
+}
+
+static void set_bit(token *t, unsigned char c) { t->set[c >> 3] |= (uint8_t)(1u << (c & 7)); }
+static bool has_bit(const token *t, unsigned char c) { return t->set[c >> 3] & (1u << (c & 7)); }
+
+static void push(pattern *p, token t)
+{
+        p->t = sl_xrealloc(p->t, (p->n + 1) * sizeof *p->t);
+        p->t[p->n++] = t;
+}
+
+/* "[...]" starting after the '['; returns the position after ']' or NULL. */
+static const char *compile_class(const char *s, token *t)
+{
+        *t = (token){.type = T_CLASS};
+        if (*s == '^')
+                t->negate = true, s++;
+        bool first = true;
+        while (*s && (*s != ']' || first)) {
+                first = false;
+                unsigned char lo = (unsigned char)*s++;
+                if (lo == '\\') {
+                        if (!*s)
+                                return NULL;
+                        lo = (unsigned char)*s++;
+                }
+                unsigned char hi = lo;
+                if (s[0] == '-' && s[1] && s[1] != ']') {
+                        s++;
+                        hi = (unsigned char)*s++;
+                        if (hi == '\\') {
+                                if (!*s)
+                                        return NULL;
+                                hi = (unsigned char)*s++;
+                        }
+                        if (hi < lo)
+                                return NULL;
+                }
+                for (unsigned c = lo; c <= hi; c++)
+                        set_bit(t, (unsigned char)c);
+        }
+        return *s == ']' ? s + 1 : NULL;
+}
+
+static int compile(pattern *p, const char *s)
+{
+        while (*s) {
+                char c = *s++;
+                if (c == '*' && *s == '*') {
+                        s++;
+                        if (*s == '/')
+                                s++;
+                        push(p, (token){.type = *s ? T_ANYDIRS : T_ANY});
+                } else if (c == '*') {
+                        push(p, (token){.type = T_STAR});
+                } else if (c == '?') {
+                        push(p, (token){.type = T_QMARK});
+                } else if (c == '[') {
+                        token t;
+                        s = compile_class(s, &t);
+                        if (!s)
+                                return -1;
+                        push(p, t);
+                } else if (c == '\\' && *s) {
+                        push(p, (token){.type = T_CHAR, .c = *s++});
+                } else {
+                        push(p, (token){.type = T_CHAR, .c = c});
+                }
+        }
+        return 0;
+}
+
+/* Whether tokens t[0..n) match all of s; with partial, also whether s is
+ * a prefix of something they match (the walk's look-ahead). */
+static bool match_tokens(const token *t, size_t n, const char *s, bool partial)
+{
+        for (; n > 0; t++, n--) {
+                if (*s == '\0' && partial)
+                        return true;
+                switch (t->type) {
+                case T_CHAR:
+                        if (*s != t->c)
+                                return false;
+                        s++;
+                        break;
+                case T_QMARK:
+                        if (*s == '\0' || *s == '/')
+                                return false;
+                        s++;
+                        break;
+                case T_CLASS:
+                        if (*s == '\0' || has_bit(t, (unsigned char)*s) == t->negate)
+                                return false;
+                        s++;
+                        break;
+                case T_STAR:
+                        for (const char *q = s;; q++) {
+                                if (match_tokens(t + 1, n - 1, q, partial))
+                                        return true;
+                                if (*q == '\0' || *q == '/')
+                                        return false;
+                        }
+                case T_ANY:
+                        return true;
+                case T_ANYDIRS:
+                        /* empty, or anything ending in '/' */
+                        if (match_tokens(t + 1, n - 1, s, partial))
+                                return true;
+                        for (const char *q = s; *q; q++)
+                                if (*q == '/' && match_tokens(t + 1, n - 1, q + 1, partial))
+                                        return true;
+                        return partial;
+                }
+        }
+        return *s == '\0';
+}
+
+/* The pattern matches path itself or one of its parent directories. */
+static bool pattern_matches(const pattern *p, const char *path)
+{
+        if (match_tokens(p->t, p->n, path, false))
+                return true;
+        _cleanup_free_ char *buf = sl_xstrdup(path);
+        for (char *slash = strchr(buf, '/'); slash; slash = strchr(slash + 1, '/')) {
+                *slash = '\0';
+                bool m = match_tokens(p->t, p->n, buf, false);
+                *slash = '/';
+                if (m)
+                        return true;
+        }
+        return false;
+}
+
+static char *clean_query(const char *path)
+{
+        char *c = sl_path_clean(path);
+        if (c[0] == '/') {
+                char *s = sl_xstrdup(c[1] ? c + 1 : ".");
+                free(c);
+                return s;
+        }
+        return c;
+}
+
+/* Index of the last pattern matching path, or -1. */
+static ssize_t last_match(const sl_ignore *ig, const char *path)
+{
+        for (size_t i = ig->n; i-- > 0;)
+                if (pattern_matches(&ig->p[i], path))
+                        return (ssize_t)i;
+        return -1;
+}
+
+bool sl_ignore_match(const sl_ignore *ig, const char *path)
+{
+        if (!ig || ig->n == 0)
+                return false;
+        _cleanup_free_ char *p = clean_query(path);
+        ssize_t i = last_match(ig, p);
+        return i >= 0 && !ig->p[i].include;
+}
+
+bool sl_ignore_may_descend(const sl_ignore *ig, const char *dir)
+{
+        if (!ig || ig->n == 0)
+                return true;
+        _cleanup_free_ char *p = clean_query(dir);
+        ssize_t last = last_match(ig, p);
+        if (last < 0 || ig->p[last].include)
+                return true;
+        _cleanup_free_ char *prefix = sl_xasprintf("%s/", p);
+        for (size_t i = (size_t)last + 1; i < ig->n; i++)
+                if (ig->p[i].include && match_tokens(ig->p[i].t, ig->p[i].n, prefix, true))
+                        return true;
+        return false;
+}
+
+static void add_pattern(sl_ignore *ig, const char *text, bool include, pattern *compiled)
+{
+        ig->p = sl_xrealloc(ig->p, (ig->n + 1) * sizeof *ig->p);
+        compiled->text = include ? sl_xasprintf("!%s", text) : sl_xstrdup(text);
+        compiled->include = include;
+        ig->p[ig->n++] = *compiled;
+}
+
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+int sl_ignore_parse(const char *data, size_t len, const char *source, sl_ignore **out, sl_error *err)
+{
+        sl_ignore *ig = sl_xcalloc(1, sizeof *ig);
+        size_t pos = 0;
+        int lineno = 0;
+        while (pos < len) {
+                const char *line = data + pos;
+                const char *nl = memchr(line, '\n', len - pos);
+                size_t n = nl ? (size_t)(nl - line) : len - pos;
+                pos += n + (nl ? 1 : 0);
+                if (lineno++ == 0 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+                        line += 3, n -= 3;
+                if (n > 0 && line[0] == '#')
+                        continue;
+                while (n > 0 && is_space(*line))
+                        line++, n--;
+                while (n > 0 && is_space(line[n - 1]))
+                        n--;
+                if (n == 0)
+                        continue;
+                bool include = line[0] == '!';
+                if (include) {
+                        line++, n--;
+                        while (n > 0 && is_space(*line))
+                                line++, n--;
+                }
+                _cleanup_free_ char *raw = sl_xstrndup(line, n);
+                _cleanup_free_ char *clean = n ? sl_path_clean(raw) : sl_xstrdup("");
+                const char *text = clean[0] == '/' && clean[1] ? clean + 1 : clean;
+                pattern p = {0};
+                if (compile(&p, text) < 0) {
+                        free(p.t);
+                        sl_ignore_free(ig);
+                        return sl_err(err, 0, "%s:%d: invalid pattern \"%s\": unterminated or malformed [...]",
+                                      source, lineno, raw);
+                }
+                add_pattern(ig, text, include, &p);
+        }
+        *out = ig;
+        return 0;
+}
+
+int sl_ignore_load(int context_fd, const char *dockerfile_path, sl_ignore **out, char **source, sl_error *err)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        _cleanup_free_ char *used = NULL;
+        sl_error e;
+        if (dockerfile_path) {
+                char *candidate = sl_xasprintf("%s.dockerignore", dockerfile_path);
+                if (sl_read_file(candidate, &data, &len, &e) == 0) {
+                        used = candidate;
+                } else {
+                        free(candidate);
+                        if (e.code != ENOENT) {
+                                *err = e;
+                                return -1;
+                        }
+                }
+        }
+        if (!used) {
+                _cleanup_close_ int fd = sl_openat_in_root(context_fd, ".dockerignore", O_RDONLY | O_CLOEXEC, 0, &e);
+                if (fd >= 0) {
+                        if (sl_read_fd_all(fd, &data, &len, err) < 0)
+                                return sl_err_wrap(err, ".dockerignore");
+                        used = sl_xstrdup(".dockerignore");
+                } else if (e.code != ENOENT) {
+                        *err = e;
+                        return -1;
+                }
+        }
+        if (sl_ignore_parse(data ? data : "", len, used ? used : ".dockerignore", out, err) < 0)
+                return -1;
+        if (source)
+                *source = SL_STEAL(used);
+        return 0;
+}
+
+size_t sl_ignore_count(const sl_ignore *ig) { return ig ? ig->n : 0; }
+const char *sl_ignore_pattern(const sl_ignore *ig, size_t i) { return ig->p[i].text; }
+
+void sl_ignore_free(sl_ignore *ig)
+{
+        if (!ig)
+                return;
+        for (size_t i = 0; i < ig->n; i++) {
+                free(ig->p[i].text);
+                free(ig->p[i].t);
+        }
+        free(ig->p);
+        free(ig);
+}

@@ -1,0 +1,53 @@
+#!/bin/sh
+# sloika-build check: parse and lint a Dockerfile; exit codes and output.
+. "$top_srcdir/tests/lib.sh"
+bin="$top_builddir/sloika-build"
+[ -x "$bin" ] || skip_all "sloika-build not built"
+fx="$top_srcdir/tests/unit/builder/fixtures"
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+run() { # run EXPECTED_EXIT ARGS... : stderr in $tmp/err
+	want=$1; shift
+	"$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	[ "$got" -eq "$want" ] || { diag "exit $got, want $want: $*"; sed 's/^/# /' "$tmp/err"; return 1; }
+}
+has() { grep -qF -- "$1" "$tmp/err" || { diag "stderr lacks: $1"; sed 's/^/# /' "$tmp/err"; return 1; }; }
+
+ok "--version prints the version" sh -c "'$bin' --version | grep -q '^sloika-build version '"
+ok "--help lists check" sh -c "'$bin' --help | grep -q 'check'"
+ok "no arguments is a usage error" run 2
+ok "an unknown command is a usage error" run 2 frobnicate
+ok "build is not implemented yet and says so" run 1 build .
+ok "... with a clear message" has "sloika-build: build: not implemented yet"
+ok "images is not implemented yet" run 1 images
+
+ok "a clean Dockerfile passes" run 0 check -f "$fx/clean.Dockerfile" "$fx"
+ok "... and says so" has "Check complete, no warnings found."
+ok "warnings alone exit 0" run 0 check -f "$fx/warnings.Dockerfile" "$fx"
+ok "... and are printed as FILE:LINE: warning:" has "$fx/warnings.Dockerfile:3: warning: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (JSONArgsRecommended)"
+ok "... MAINTAINER is deprecated" has "warnings.Dockerfile:2: warning: MAINTAINER instruction is deprecated in favor of using label (MaintainerDeprecated)"
+ok "check=error=true makes warnings fail" run 1 check -f "$fx/warnings-as-errors.Dockerfile" "$fx"
+ok "duplicate stage names fail" run 1 check -f "$fx/duplicate-stage.Dockerfile" "$fx"
+ok "... as an error" has "duplicate-stage.Dockerfile:3: error: Duplicate stage name \"app\" (first defined at line 1): stage names must be unique (DuplicateStageName)"
+ok "a syntax error fails" run 1 check -f "$fx/syntax-error.Dockerfile" "$fx"
+ok "... with file:line:column" has "$fx/syntax-error.Dockerfile:4:1: unknown instruction \"RUNN\" (did you mean \"RUN\"?)"
+ok "an unknown --target fails" run 1 check --target nope -f "$fx/clean.Dockerfile" "$fx"
+ok "a later-stage --from fails" run 1 check -f "$fx/later-stage.Dockerfile" "$fx"
+ok "... naming the line" has "later-stage.Dockerfile:2: COPY --from:"
+ok "a missing Dockerfile fails" run 1 check "$tmp"
+ok "... naming it" has "$tmp/Dockerfile"
+ok "a missing context fails" run 1 check "$tmp/nope"
+ok "too many arguments is a usage error" run 2 check a b
+
+# CONTEXT/Dockerfile is the default, and its .dockerignore feeds CopyIgnoredFile.
+mkdir "$tmp/ctx"
+printf 'FROM alpine\nCOPY secret.env /app/\n' >"$tmp/ctx/Dockerfile"
+printf 'secret.env\n' >"$tmp/ctx/.dockerignore"
+ok "CONTEXT/Dockerfile is used by default" run 0 check "$tmp/ctx"
+ok "... and the context's .dockerignore is applied" has "$tmp/ctx/Dockerfile:2: warning: Attempting to Copy file \"secret.env\" that is excluded by .dockerignore (CopyIgnoredFile)"
+printf '\n' >"$tmp/ctx/Dockerfile.dockerignore"
+ok "Dockerfile.dockerignore takes precedence" run 0 check "$tmp/ctx"
+ok "... so nothing is excluded" has "Check complete, no warnings found."
+done_testing
