@@ -307,6 +307,22 @@ static int bind_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_moun
         return 0;
 }
 
+/* A user namespace without its own network namespace may not mount
+ * sysfs; like runc, the host's /sys is bound instead, with the entry's
+ * flags (its own submounts included). */
+static int userns_sysfs(const sl_mount_opts *o, sl_error *err)
+{
+        _cleanup_close_ int mfd = sl_mount_clone(AT_FDCWD, "/sys", true, err);
+        uint64_t set, clr;
+
+        if (mfd < 0)
+                return sl_err_wrap(err, "sysfs in a user namespace");
+        sl_mount_opts_attr(o, &set, &clr);
+        if (sl_mount_setattr(mfd, true, set, clr, err) < 0)
+                return sl_err_wrap(err, "sysfs in a user namespace");
+        return SL_STEAL_FD(mfd);
+}
+
 static int fs_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_mount_opts *o, sl_error *err)
 {
         _cleanup_close_ int mfd = -1, dst = -1;
@@ -319,6 +335,8 @@ static int fs_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_mount_
         if (type_is(m, "cgroup"))
                 return sl_mount_cgroup(ctx, m, o, dst, err);
         mfd = sl_mount_fs_open(m->type, m->source, o, err);
+        if (mfd < 0 && err && err->code == EPERM && ctx->in_userns && type_is(m, "sysfs"))
+                mfd = userns_sysfs(o, err);
         if (mfd < 0)
                 return -1;
         if (sl_mount_setattr(mfd, true, o->rec_set, o->rec_clr, err) < 0)

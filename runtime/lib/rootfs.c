@@ -20,26 +20,33 @@
 /* pivot_root refuses shared mounts around the new root and binding an
  * unbindable rootfs fails, so setup runs under rprivate (or rslave, which
  * keeps receiving host mounts) and the requested mode is applied to the
- * new "/" once it is the root. */
+ * new "/" once it is the root. The rootfs is then bound onto itself (it
+ * must be a mount point for pivot_root); the returned fd is the root of
+ * that bind mount and is all later steps use to reach the rootfs. */
 static int prepare_root(unsigned long propagation, const char *rootfs, sl_error *err)
 {
         unsigned long setup = (propagation & MS_SLAVE) ? MS_SLAVE | MS_REC : MS_PRIVATE | MS_REC;
+        _cleanup_close_ int dir = -1;
+        _cleanup_close_ int mfd = -1;
 
         if (mount(NULL, "/", NULL, setup, NULL) < 0)
                 return sl_err_sys(err, errno, "make / %s", sl_mount_propagation_name(setup));
-        if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-                return sl_err_sys(err, errno, "bind rootfs \"%s\" onto itself", rootfs);
-        return 0;
+        dir = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+                return sl_err_sys(err, errno, "open rootfs \"%s\"", rootfs);
+        mfd = sl_mount_clone(dir, "", true, err);
+        if (mfd < 0 || sl_mount_attach(mfd, dir, err) < 0)
+                return sl_err_wrap(err, "bind rootfs \"%s\" onto itself", rootfs);
+        return SL_STEAL_FD(mfd);
 }
 
-static int pivot(const char *rootfs, sl_error *err)
+static int pivot(int rootfd, sl_error *err)
 {
-        _cleanup_close_ int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-        _cleanup_close_ int newroot = open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int oldroot = open("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
 
-        if (oldroot < 0 || newroot < 0)
-                return sl_err_sys(err, errno, "pivot_root: open old or new root");
-        if (fchdir(newroot) < 0)
+        if (oldroot < 0)
+                return sl_err_sys(err, errno, "pivot_root: open old root");
+        if (fchdir(rootfd) < 0)
                 return sl_err_sys(err, errno, "pivot_root: chdir to rootfs");
         /* Stacks the old root on top of the new one; no put_old dir needed. */
         if (syscall(SYS_pivot_root, ".", ".") < 0)
@@ -98,13 +105,13 @@ static int detach_host_mounts(const char *rootfs, sl_error *err)
         return r;
 }
 
-static int move_root(const char *rootfs, sl_error *err)
+static int move_root(int rootfd, const char *rootfs, sl_error *err)
 {
         if (detach_host_mounts(rootfs, err) < 0)
                 return -1;
-        if (chdir(rootfs) < 0)
+        if (fchdir(rootfd) < 0)
                 return sl_err_sys(err, errno, "chdir to rootfs");
-        if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+        if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
                 return sl_err_sys(err, errno, "move rootfs onto /");
         if (chroot(".") < 0)
                 return sl_err_sys(err, errno, "chroot");
@@ -139,7 +146,7 @@ static int finish_root(const oci_spec *spec, unsigned long propagation, sl_error
 int sl_rootfs_setup(const oci_spec *spec, const char *rootfs_abs, bool no_pivot, sl_error *err)
 {
         const oci_linux *l = spec->linux;
-        _cleanup_free_ char *rootfs = NULL;
+        _cleanup_free_ char *real = NULL, *rootfs = NULL;
         _cleanup_close_ int rootfd = -1;
         unsigned long propagation = 0;
         sl_mount_ctx ctx;
@@ -151,21 +158,22 @@ int sl_rootfs_setup(const oci_spec *spec, const char *rootfs_abs, bool no_pivot,
                 return sl_err(err, ENOTSUP, "linux.mountLabel: SELinux mount labels are not supported");
         if (sl_sysctl_validate(spec, err) < 0)
                 return -1;
-        rootfs = realpath(rootfs_abs, NULL);
-        if (!rootfs)
+        real = realpath(rootfs_abs, NULL);
+        if (!real)
                 return sl_err_sys(err, errno, "rootfs \"%s\"", rootfs_abs);
-        if (strcmp(rootfs, "/") == 0)
+        if (strcmp(real, "/") == 0)
                 return sl_err(err, EINVAL, "rootfs \"%s\": the host root cannot be a container rootfs", rootfs_abs);
-        if (prepare_root(propagation, rootfs, err) < 0)
-                return -1;
-        rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        rootfd = prepare_root(propagation, real, err);
         if (rootfd < 0)
-                return sl_err_sys(err, errno, "open rootfs \"%s\"", rootfs);
+                return -1;
+        /* Where the bind really is, for checking where destinations land. */
+        if (sl_fd_inner_path(rootfd, "/", &rootfs, err) < 0)
+                return sl_err_wrap(err, "rootfs");
         ctx = (sl_mount_ctx){ .spec = spec, .rootfd = rootfd, .rootfs = rootfs,
                               .in_userns = sl_in_user_namespace() };
         if (sl_mounts_setup(&ctx, err) < 0 || sl_devices_setup(&ctx, err) < 0)
                 return -1;
-        if ((no_pivot ? move_root(rootfs, err) : pivot(rootfs, err)) < 0)
+        if ((no_pivot ? move_root(rootfd, rootfs, err) : pivot(rootfd, err)) < 0)
                 return -1;
         return finish_root(spec, propagation, err);
 }

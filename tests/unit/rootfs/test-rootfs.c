@@ -4,7 +4,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +414,8 @@ static void check_userns(void *arg)
             "userns: default devices are the host's nodes");
         cok(mount_has("/dev/null", "/dev/null"), "userns: /dev/null is a bind mount");
         cok(content_is("/dev/null", ""), "userns: /dev/null reads empty");
+        cok(fs_type("/sys") == SYSFS_MAGIC && (vfs_flags("/sys") & ST_RDONLY) && fs_type("/sys/fs/cgroup") == TMPFS_MAGIC &&
+            (vfs_flags("/sys/fs/cgroup") & ST_RDONLY), "userns: sysfs falls back to a recursive read-only bind of /sys");
         _cleanup_fclose_ FILE *f = fopen("/dev/zero", "re");
         cok(f && fgetc(f) == 0, "userns: /dev/zero reads zeros");
 }
@@ -419,7 +424,8 @@ static void test_userns(void)
 {
         const char *cfg = "{\"ociVersion\":\"1.2.0\",\"mounts\":["
                           "{\"destination\":\"/proc\",\"type\":\"proc\"},"
-                          "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"options\":[\"mode=755\"]}],"
+                          "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"options\":[\"mode=755\"]},"
+                          "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"options\":[\"ro\",\"nosuid\"]}],"
                           "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"mount\"}]}}";
         char err[2048];
         ct_run_opts o = { .report = report, .config_json = cfg, .rootfs = rootfs, .checks = check_userns, .unshare_flags = CLONE_NEWUSER };
@@ -453,6 +459,84 @@ static void test_cgroupns(void)
                 ok(false, "cgroupns container sets up: %s", err);
 }
 
+/* ---- CVE-2021-30465: a destination swapped to a symlink mid-setup ---- */
+
+#define RACE_MOUNTS 150
+static atomic_bool race_stop;
+static char *race_dir;
+
+/* Swaps race/a between a directory and a symlink to the host's /etc for
+ * as long as the container sets up, the way a second container sharing
+ * the volume would. */
+static void *race_swapper(void *arg)
+{
+        _cleanup_close_ int dfd = open(race_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        unsigned long swaps = 0;
+        (void)arg;
+
+        while (dfd >= 0 && !atomic_load(&race_stop))
+                if (renameat2(dfd, "a", dfd, "b", RENAME_EXCHANGE) == 0)
+                        swaps++;
+        return (void *)swaps;
+}
+
+static void check_race(void *arg)
+{
+        _cleanup_free_ char *mi = slurp("/proc/self/mountinfo");
+        int seen = 0;
+        (void)arg;
+
+        for (const char *p = mi; (p = strstr(p, "/sl-race-")); p++)
+                seen++;
+        cok(seen == RACE_MOUNTS, "race: all %d tmpfs mounts are inside the container (saw %d)", RACE_MOUNTS, seen);
+}
+
+static void test_race(void)
+{
+        char *cfg = sl_xasprintf("{\"ociVersion\":\"1.2.0\",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\"},"
+                                 "{\"destination\":\"/mnt/race\",\"type\":\"bind\",\"source\":\"%s\",\"options\":[\"rbind\"]}",
+                                 race_dir);
+        _cleanup_free_ char *a = sl_xasprintf("%s/a", race_dir), *b = sl_xasprintf("%s/b", race_dir);
+        char err[2048];
+        pthread_t t;
+        void *swaps = NULL;
+        bool leaked = false;
+
+        for (int i = 0; i < RACE_MOUNTS; i++) {
+                char *next = sl_xasprintf("%s,{\"destination\":\"/mnt/race/a/sl-race-%d\",\"type\":\"tmpfs\"}", cfg, i);
+                free(cfg);
+                cfg = next;
+        }
+        {
+                char *next = sl_xasprintf("%s]}", cfg);
+                free(cfg);
+                cfg = next;
+        }
+        if (ct_mkdirs(a) < 0 || symlink("/etc", b) < 0) {
+                ok(false, "race fixtures");
+                free(cfg);
+                return;
+        }
+        ct_run_opts o = { .report = report, .config_json = cfg, .rootfs = rootfs, .checks = check_race };
+        atomic_store(&race_stop, false);
+        pthread_create(&t, NULL, race_swapper, NULL);
+        if (ct_run(&o, err, sizeof(err)) < 0)
+                ok(false, "race container sets up: %s", err);
+        atomic_store(&race_stop, true);
+        pthread_join(t, &swaps);
+        diag("race: %lu swaps during setup", (unsigned long)(uintptr_t)swaps);
+        for (int i = 0; i < RACE_MOUNTS; i++) {
+                char host[64];
+                snprintf(host, sizeof(host), "/etc/sl-race-%d", i);
+                if (access(host, F_OK) == 0) {
+                        leaked = true;
+                        rmdir(host);
+                }
+        }
+        ok(!leaked, "race: no mount point was created in the host's /etc");
+        free(cfg);
+}
+
 int main(void)
 {
         _cleanup_free_ char *before = NULL, *after = NULL;
@@ -470,6 +554,7 @@ int main(void)
         rootfs = sl_xasprintf("%s/rootfs", top);
         hostdir = sl_xasprintf("%s/host", top);
         hostfile = sl_xasprintf("%s/hostfile", top);
+        race_dir = sl_xasprintf("%s/race", top);
         before = ct_mountinfo();
         if (ct_mkdirs(hostdir) < 0 || ct_make_rootfs(rootfs) < 0 || setup_main_fixtures() < 0) {
                 ok(false, "fixtures: %s", strerror(errno));
@@ -479,6 +564,7 @@ int main(void)
                 test_failures();
                 test_userns();
                 test_cgroupns();
+                test_race();
         }
         after = ct_mountinfo();
         ok(strcmp(before, after) == 0, "nothing is left mounted on the host");
@@ -488,5 +574,6 @@ int main(void)
         free(rootfs);
         free(hostdir);
         free(hostfile);
+        free(race_dir);
         return tap_done();
 }
