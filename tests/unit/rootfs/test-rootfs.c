@@ -155,7 +155,12 @@ static const char main_config[] =
         "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"relatime\",\"ro\"]},"
         "{\"destination\":\"/mnt/bind\",\"type\":\"bind\",\"source\":\"%1$s\",\"options\":[\"rbind\",\"rw\"]},"
         "{\"destination\":\"/mnt/robind\",\"type\":\"none\",\"source\":\"%1$s\",\"options\":[\"bind\",\"ro\",\"nosuid\",\"nodev\",\"noexec\"]},"
-        "{\"destination\":\"/mnt/rro\",\"source\":\"%1$s\",\"options\":[\"rbind\",\"rro\"]},"
+        "{\"destination\":\"/mnt/rro\",\"source\":\"%1$s\",\"options\":[\"rbind\",\"rro\",\"rnosuid\",\"rnoatime\"]},"
+        "{\"destination\":\"mnt/relative\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+        "{\"destination\":\"/mnt/remount\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+        "{\"destination\":\"/mnt/remount\",\"options\":[\"remount\",\"ro\",\"nosuid\"]},"
+        "{\"destination\":\"/mnt/bindremount\",\"type\":\"bind\",\"source\":\"%1$s\",\"options\":[\"bind\"]},"
+        "{\"destination\":\"/mnt/bindremount\",\"options\":[\"bind\",\"remount\",\"ro\"]},"
         "{\"destination\":\"/mnt/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"size=1m\",\"mode=700\",\"noatime\"]},"
         "{\"destination\":\"/mnt/sync\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"sync\",\"dirsync\"]},"
         "{\"destination\":\"/mnt/shared\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"shared\"]},"
@@ -207,12 +212,22 @@ static void check_main(void *arg)
             "noexec refuses to run a binary");
         cok(create_errno("/mnt/rro/new") == EROFS && create_errno("/mnt/rro/sub/new") == EROFS,
             "rro makes the bind and its submounts read-only");
+        cok((vfs_flags("/mnt/rro/sub") & (ST_NOSUID | ST_NOATIME)) == (ST_NOSUID | ST_NOATIME) &&
+            (vfs_flags("/mnt/bind/sub") & (ST_NOSUID | ST_NOATIME)) == 0,
+            "rnosuid and rnoatime reach submounts of that bind only");
+        cok(fs_type("/mnt/relative") == TMPFS_MAGIC, "a relative destination is taken from the root");
+        cok(fs_type("/mnt/remount") == TMPFS_MAGIC && (vfs_flags("/mnt/remount") & (ST_RDONLY | ST_NOSUID)) == (ST_RDONLY | ST_NOSUID),
+            "remount changes the flags of an earlier mount");
+        cok(create_errno("/mnt/bindremount/new") == EROFS && create_errno("/mnt/bind/new") == 0,
+            "bind,remount,ro makes an earlier bind read-only, not its source");
         cok(statfs("/mnt/tmp", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC &&
             (unsigned long long)sfs.f_blocks * sfs.f_bsize == 1024 * 1024, "tmpfs size=1m is applied");
         cok(stat("/mnt/tmp", &st) == 0 && (st.st_mode & 07777) == 0700, "tmpfs mode=700 is applied");
         cok(mount_has("/mnt/tmp", "noatime"), "noatime shows in mountinfo");
         cok(statfs("/dev/shm", &sfs) == 0 && (unsigned long long)sfs.f_blocks * sfs.f_bsize == 65536ull * 1024,
             "/dev/shm size=65536k is applied");
+        cok((vfs_flags("/dev/shm") & (ST_NOSUID | ST_NOEXEC | ST_NODEV)) == (ST_NOSUID | ST_NOEXEC | ST_NODEV) &&
+            (vfs_flags("/dev") & (ST_NOSUID | ST_NOEXEC)) == ST_NOSUID, "flags of new filesystem mounts are applied");
         cok((vfs_flags("/mnt/sync") & ST_SYNCHRONOUS) && mount_has("/mnt/sync", "dirsync"),
             "sync and dirsync reach the superblock");
         cok(mount_has("/mnt/shared", "shared:"), "shared propagation shows in mountinfo");
@@ -434,6 +449,29 @@ static void test_userns(void)
                 ok(false, "userns container sets up: %s", err);
 }
 
+/* ---- a bind-mounted /dev is left as it is ---- */
+
+static void check_dev_bind(void *arg)
+{
+        struct stat st;
+        (void)arg;
+        cok(lstat("/dev/ptmx", &st) == 0 && S_ISCHR(st.st_mode), "/dev bound from the host keeps its own ptmx");
+        cok(access("/dev/sl-never", F_OK) < 0, "linux.devices are not created on a bound /dev");
+}
+
+static void test_dev_bind(void)
+{
+        const char *cfg = "{\"ociVersion\":\"1.2.0\",\"mounts\":["
+                          "{\"destination\":\"/dev\",\"type\":\"bind\",\"source\":\"/dev\",\"options\":[\"rbind\"]}],"
+                          "\"linux\":{\"devices\":[{\"path\":\"/dev/sl-never\",\"type\":\"c\",\"major\":1,\"minor\":3}]}}";
+        char err[2048];
+        ct_run_opts o = { .report = report, .config_json = cfg, .rootfs = rootfs, .checks = check_dev_bind };
+
+        if (ct_run(&o, err, sizeof(err)) < 0)
+                ok(false, "container with a bound /dev sets up: %s", err);
+        ok(access("/dev/sl-never", F_OK) < 0, "nothing was created in the host's /dev");
+}
+
 /* ---- a cgroup namespace: real cgroup filesystems ---- */
 
 static void check_cgroupns(void *arg)
@@ -564,6 +602,7 @@ int main(void)
                 test_failures();
                 test_userns();
                 test_cgroupns();
+                test_dev_bind();
                 test_race();
         }
         after = ct_mountinfo();
