@@ -272,11 +272,9 @@ static int remount_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_m
         snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
         if (mount(NULL, target, NULL, flags | MS_REMOUNT, o->data) < 0)
                 return sl_err_sys(err, errno, "remount");
-        if (o->rec_set || o->rec_clr) {
-                _cleanup_close_ int top = sl_openat_in_root(ctx->rootfd, clean, O_PATH, 0, err);
-                if (top < 0 || sl_mount_setattr(top, true, o->rec_set, o->rec_clr, err) < 0)
-                        return -1;
-        }
+        /* fd is the root of the mount that was there; it still is. */
+        if (sl_mount_setattr(fd, true, o->rec_set, o->rec_clr, err) < 0 || apply_propagation(fd, o, err) < 0)
+                return -1;
         return 0;
 }
 
@@ -356,11 +354,17 @@ static int fs_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_mount_
 
 int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, sl_error *err)
 {
+        _cleanup_free_ char *clean = NULL;
         sl_mount_opts o;
         int r;
 
         if (!m->destination || !*m->destination)
                 return sl_err(err, EINVAL, "destination is empty");
+        /* Later mounts are resolved from the rootfs bind's root, which a
+         * mount on "/" would hide; root.path is how to choose the root. */
+        clean = sl_path_clean(m->destination);
+        if (strcmp(clean, "/") == 0)
+                return sl_err(err, EINVAL, "mounting over the container root is not supported");
         if (sl_mount_opts_parse(m->options, m->options_len, &o, err) < 0)
                 return -1;
         if (o.set & MS_REMOUNT)

@@ -160,7 +160,7 @@ static const char main_config[] =
         "{\"destination\":\"/mnt/remount\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
         "{\"destination\":\"/mnt/remount\",\"options\":[\"remount\",\"ro\",\"nosuid\"]},"
         "{\"destination\":\"/mnt/bindremount\",\"type\":\"bind\",\"source\":\"%1$s\",\"options\":[\"bind\"]},"
-        "{\"destination\":\"/mnt/bindremount\",\"options\":[\"bind\",\"remount\",\"ro\"]},"
+        "{\"destination\":\"/mnt/bindremount\",\"options\":[\"bind\",\"remount\",\"ro\",\"shared\"]},"
         "{\"destination\":\"/mnt/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"size=1m\",\"mode=700\",\"noatime\"]},"
         "{\"destination\":\"/mnt/sync\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"sync\",\"dirsync\"]},"
         "{\"destination\":\"/mnt/shared\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"shared\"]},"
@@ -220,6 +220,7 @@ static void check_main(void *arg)
             "remount changes the flags of an earlier mount");
         cok(create_errno("/mnt/bindremount/new") == EROFS && create_errno("/mnt/bind/new") == 0,
             "bind,remount,ro makes an earlier bind read-only, not its source");
+        cok(mount_has("/mnt/bindremount", "shared:"), "propagation options apply on remount");
         cok(statfs("/mnt/tmp", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC &&
             (unsigned long long)sfs.f_blocks * sfs.f_bsize == 1024 * 1024, "tmpfs size=1m is applied");
         cok(stat("/mnt/tmp", &st) == 0 && (st.st_mode & 07777) == 0700, "tmpfs mode=700 is applied");
@@ -402,6 +403,9 @@ static void test_failures(void)
                        "{\"ociVersion\":\"1.2.0\",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\"},"
                        "{\"destination\":\"/proc/sys/kernel\",\"type\":\"bind\",\"source\":\"/tmp\",\"options\":[\"bind\"]}]}",
                        0, "mount \"/proc/sys/kernel\" (mounts[1]): destination resolves to \"/proc/sys/kernel\", inside /proc");
+        expect_failure("a mount over the container root is refused", rootfs,
+                       "{\"ociVersion\":\"1.2.0\",\"mounts\":[{\"destination\":\"/./\",\"type\":\"tmpfs\"}]}",
+                       0, "mount \"/./\" (mounts[0]): mounting over the container root is not supported");
         expect_failure("a tmpfs on /proc is refused", rootfs,
                        "{\"ociVersion\":\"1.2.0\",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"tmpfs\"}]}",
                        0, "only a proc filesystem may be mounted on /proc");
