@@ -201,3 +201,22 @@ int sl_devices_setup(const sl_mount_ctx *ctx, sl_error *err)
         }
         return dev_links(ctx, err);
 }
+
+int sl_devices_bind_console(int slave_fd, sl_error *err)
+{
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int dst = -1, mfd = -1;
+        struct stat st;
+
+        if (root < 0)
+                return sl_err_sys(err, errno, "/dev/console: open /");
+        if (fstat(slave_fd, &st) < 0 || !S_ISCHR(st.st_mode))
+                return sl_err(err, ENOTTY, "/dev/console: the console fd is not a terminal device");
+        dst = sl_mkfile_in_root(root, "/dev/console", 0600, err);
+        if (dst < 0)
+                return sl_err_wrap(err, "/dev/console");
+        mfd = sl_mount_clone(slave_fd, "", false, err);
+        if (mfd < 0 || sl_mount_attach(mfd, dst, err) < 0)
+                return sl_err_wrap(err, "/dev/console");
+        return 0;
+}

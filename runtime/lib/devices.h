@@ -35,4 +35,9 @@ bool sl_devices_dev_is_bound(const oci_spec *spec);
 
 int sl_devices_setup(const sl_mount_ctx *ctx, sl_error *err);
 
+/* After sl_rootfs_setup, for process.terminal: binds the pty slave (an fd
+ * opened from the container's own /dev/pts) over /dev/console, creating
+ * the mount point inside the current root. */
+int sl_devices_bind_console(int slave_fd, sl_error *err);
+
 #endif

@@ -22,6 +22,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/xalloc.h"
+#include "runtime/lib/devices.h"
 #include "tests/unit/rootfs/container.h"
 #include "tests/unit/tap.h"
 
@@ -192,6 +193,24 @@ static int prepare_main(void *arg)
         return mount("tmpfs", sub, "tmpfs", 0, "size=1m");
 }
 
+/* What the runtime does for process.terminal once the root is set up. */
+static void check_console(void)
+{
+        sl_error err = { 0 };
+        int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), slave = -1;
+        struct stat want, got;
+
+        if (master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0 && ptsname(master))
+                slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        cok(slave >= 0 && sl_devices_bind_console(slave, &err) == 0 && fstat(slave, &want) == 0 &&
+            stat("/dev/console", &got) == 0 && got.st_rdev == want.st_rdev && strncmp(ptsname(master), "/dev/pts/", 9) == 0,
+            "the pty slave from the container's /dev/pts is bound over /dev/console %s", err.msg);
+        if (slave >= 0)
+                close(slave);
+        if (master >= 0)
+                close(master);
+}
+
 static void check_main(void *arg)
 {
         int e = 0;
@@ -279,6 +298,7 @@ static void check_main(void *arg)
             "destinations through symlinks to /etc land in the rootfs's /etc");
         cok(is_dev("/etc/" ESCAPE_NAME "-dev", S_IFCHR, 1, 3, 0666, 0, 0), "a device path through a symlink lands in the rootfs");
         cok(ct_exec((char *[]){ "/bin/busybox", "true", NULL }, &e) == 0, "busybox runs in the new root");
+        check_console();
         cok(access(rootfs, F_OK) < 0, "the host's paths are gone after pivot_root");
 }
 
