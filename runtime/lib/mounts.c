@@ -250,10 +250,12 @@ static int open_dest(const sl_mount_ctx *ctx, const oci_mount *m, bool want_dir,
                 return sl_err_wrap(err, "create mount point");
         if (sl_fd_inner_path(fd, ctx->rootfs, &inner, err) < 0)
                 return sl_err_wrap(err, "mount point");
-        /* proc and sysfs on a redirected path is the /proc-symlink trick. */
-        if ((type_is(m, "proc") || type_is(m, "sysfs")) && strcmp(inner, clean) != 0)
+        /* proc or sysfs on a redirected path, or anything on a redirected
+         * /proc or /sys, is the /proc-symlink trick. */
+        if ((type_is(m, "proc") || type_is(m, "sysfs") || strcmp(clean, "/proc") == 0 || strcmp(clean, "/sys") == 0) &&
+            strcmp(inner, clean) != 0)
                 return sl_err(err, ELOOP, "%s must be mounted on a real directory, but %s resolves to %s",
-                              m->type, clean, inner);
+                              m->type ? m->type : "a mount", clean, inner);
         if (check_proc_dest(inner, m->type, err) < 0)
                 return -1;
         return SL_STEAL_FD(fd);

@@ -163,7 +163,7 @@ static const char main_config[] =
         "{\"destination\":\"/mnt/bindremount\",\"type\":\"bind\",\"source\":\"%1$s\",\"options\":[\"bind\"]},"
         "{\"destination\":\"/mnt/bindremount\",\"options\":[\"bind\",\"remount\",\"ro\",\"shared\"]},"
         "{\"destination\":\"/mnt/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"size=1m\",\"mode=700\",\"noatime\"]},"
-        "{\"destination\":\"/mnt/sync\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"sync\",\"dirsync\"]},"
+        "{\"destination\":\"/mnt/sync\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"sync\",\"dirsync\",\"lazytime\",\"mand\"]},"
         "{\"destination\":\"/mnt/shared\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"shared\"]},"
         "{\"destination\":\"/mnt/unbindable\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"unbindable\"]},"
         "{\"destination\":\"/mnt/copyup\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"tmpcopyup\"]},"
@@ -292,6 +292,8 @@ static void check_main(void *arg)
         cok(content_is("/proc/sys/net/ipv4/ip_forward", "1\n"), "sysctl net.ipv4.ip_forward is set in the net namespace");
         cok(content_is("/proc/sys/kernel/domainname", "sl-test\n"), "sysctl kernel.domainname is set in the uts namespace");
         cok(create_errno("/proc/sys/kernel/domainname") == EROFS, "/proc/sys is read-only after sysctl were written");
+        cok((vfs_flags("/proc/sys") & (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC)) == (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC),
+            "a readonly path keeps the nosuid, nodev, noexec of its source");
         cok(create_errno("/newfile") == EROFS && create_errno("/mnt/tmp/ok") == 0,
             "root.readonly makes / read-only but leaves other mounts alone");
         cok(fs_type("/etc/" ESCAPE_NAME) == TMPFS_MAGIC && fs_type("/etc/" ESCAPE_NAME "-rel") == TMPFS_MAGIC,
@@ -440,6 +442,12 @@ static void test_failures(void)
         expect_failure("proc on a /proc that is a symlink is refused (CVE-2019-16884 class)", evil,
                        "{\"ociVersion\":\"1.2.0\",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\"}]}",
                        0, "mount \"/proc\" (mounts[0]): proc must be mounted on a real directory, but /proc resolves to /fakeproc");
+        expect_failure("sysfs through a symlinked parent is refused", evil,
+                       "{\"ociVersion\":\"1.2.0\",\"mounts\":[{\"destination\":\"/proc/../proc/sys\",\"type\":\"sysfs\"}]}",
+                       0, "sysfs must be mounted on a real directory, but /proc/sys resolves to /fakeproc/sys");
+        expect_failure("a bind onto a /proc that is a symlink is refused", evil,
+                       "{\"ociVersion\":\"1.2.0\",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"bind\",\"source\":\"/tmp\",\"options\":[\"rbind\"]}]}",
+                       0, "bind must be mounted on a real directory, but /proc resolves to /fakeproc");
 }
 
 /* ---- a user namespace: devices become bind mounts of the host nodes ---- */
