@@ -47,14 +47,19 @@ int sl_terminal_open(int *master_out, int *slave_out, sl_error *err)
         _cleanup_close_ int slave = open_slave(master, err);
         if (slave < 0)
                 return -1;
-        struct termios t;
-        if (tcgetattr(slave, &t) < 0)
-                return sl_err_sys(err, errno, "terminal: tcgetattr");
-        t.c_oflag &= ~(tcflag_t)ONLCR;
-        if (tcsetattr(slave, TCSANOW, &t) < 0)
-                return sl_err_sys(err, errno, "terminal: clearing ONLCR");
         *master_out = SL_STEAL_FD(master);
         *slave_out = SL_STEAL_FD(slave);
+        return 0;
+}
+
+int sl_terminal_clear_onlcr(int fd, sl_error *err)
+{
+        struct termios t;
+        if (tcgetattr(fd, &t) < 0)
+                return sl_err_sys(err, errno, "terminal: tcgetattr");
+        t.c_oflag &= ~(tcflag_t)ONLCR;
+        if (tcsetattr(fd, TCSANOW, &t) < 0)
+                return sl_err_sys(err, errno, "terminal: clearing ONLCR");
         return 0;
 }
 

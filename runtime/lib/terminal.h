@@ -24,9 +24,14 @@
 #include "common/error.h"
 #include "oci-specs/runtime-spec.h"
 
-/* Opens a pty pair (both O_CLOEXEC, the slave O_NOCTTY) and, like runc,
- * clears ONLCR so "\n" reaches the master unchanged. */
+/* Opens a pty pair (both O_CLOEXEC, the slave O_NOCTTY).  Its termios stay
+ * the kernel's defaults (ONLCR on), as runc's init leaves them: the console
+ * socket's consumer decides. */
 int sl_terminal_open(int *master, int *slave, sl_error *err);
+
+/* Turns off "\n" → "\r\n" output translation; what runc's foreground
+ * `run`/`exec` does to the master it receives before relaying it. */
+int sl_terminal_clear_onlcr(int fd, sl_error *err);
 
 /* Sends the master over the connected unix socket sock; the message payload
  * is the slave's name ("/dev/pts/N"), as runc sends the pty's name. */

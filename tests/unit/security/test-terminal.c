@@ -47,6 +47,11 @@ static int child(void)
                 return 4;
         printf("got: %s", line);
         fflush(stdout);
+        /* The parent clears ONLCR on the master before this line. */
+        if (!fgets(line, sizeof line, stdin))
+                return 5;
+        printf("after clear: %s", line);
+        fflush(stdout);
         return 0;
 }
 
@@ -97,18 +102,24 @@ int main(void)
         read_until(master, buf, sizeof buf, &len, "fds=");
         read_until(master, buf, sizeof buf, &len, "\n");
         char want[256];
-        snprintf(want, sizeof want, "tty=111 size=33x101 leader=1 fg=1 name=%s fds=1\n", name);
+        snprintf(want, sizeof want, "tty=111 size=33x101 leader=1 fg=1 name=%s fds=1\r\n", name);
         is_str(buf, want, "the child sees a tty on 0/1/2, consoleSize 33x101, its own session with the pty as "
-                          "controlling terminal, the slave's name, and no extra slave fd");
-        ok(!strstr(buf, "\r\n"), "ONLCR is cleared: newlines reach the master unchanged");
+                          "controlling terminal, the slave's name, and no extra slave fd; ONLCR is on, as in runc");
 
         if (write(master, "hello\n", 6) != 6)
                 diag("write to master: %s", strerror(errno));
         len = 0;
         buf[0] = '\0';
-        read_until(master, buf, sizeof buf, &len, "got: hello\n");
-        ok(strstr(buf, "got: hello\n") != NULL, "input written to the master reaches the child's stdin and its "
-                                                 "answer comes back through the master");
+        read_until(master, buf, sizeof buf, &len, "got: hello\r\n");
+        ok(strstr(buf, "got: hello\r\n") != NULL, "input written to the master reaches the child's stdin and its "
+                                                   "answer comes back through the master");
+        ok(sl_terminal_clear_onlcr(master, &err) == 0, "ONLCR can be cleared from the master side");
+        if (write(master, "again\n", 6) != 6)
+                diag("write to master: %s", strerror(errno));
+        len = 0;
+        buf[0] = '\0';
+        read_until(master, buf, sizeof buf, &len, "after clear: again\n");
+        ok(strstr(buf, "after clear: again\n") && !strstr(buf, "\r"), "after clearing, newlines reach the master unchanged");
         int st;
         waitpid(pid, &st, 0);
         ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child exits cleanly");
