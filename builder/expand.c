@@ -1,6 +1,7 @@
 #include "builder/expand.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,11 +15,22 @@
 /* Where expanded text goes: one string, or fields split at whitespace. */
 typedef struct sink {
         bool split;
+        bool pattern;   /* a ${VAR#pattern}: quoted text must stay literal */
         sl_strbuf cur;
         sl_svec fields;
 } sink;
 
-static void sink_raw(sink *k, const char *s, size_t n) { sl_strbuf_addn(&k->cur, s, n); }
+/* Quoted or escaped text: never split, and literal inside a pattern. */
+static void sink_raw(sink *k, const char *s, size_t n)
+{
+        for (size_t i = 0; k->pattern && i < n; i++) {
+                if (strchr("*?[]\\", s[i]))
+                        sl_strbuf_addc(&k->cur, '\\');
+                sl_strbuf_addc(&k->cur, s[i]);
+        }
+        if (!k->pattern)
+                sl_strbuf_addn(&k->cur, s, n);
+}
 
 static void sink_end_field(sink *k)
 {
@@ -30,7 +42,7 @@ static void sink_end_field(sink *k)
 static void sink_split(sink *k, const char *s, size_t n)
 {
         if (!k->split) {
-                sink_raw(k, s, n);
+                sl_strbuf_addn(&k->cur, s, n);
                 return;
         }
         for (size_t i = 0; i < n; i++) {
@@ -50,7 +62,7 @@ typedef struct lexer {
         sl_error *err;
 } lexer;
 
-static int process(lexer *lx, char stop, sink *out);
+static int process(lexer *lx, const char *stops, char *found, sink *out);
 
 static const char *lookup(lexer *lx, const char *name)
 {
@@ -81,13 +93,15 @@ static char *read_name(lexer *lx)
         return sl_xstrndup(s + start, lx->i - start);
 }
 
-/* The word of ${NAME<op>word}, expanded as one string up to the '}'. */
-static int read_modifier_word(lexer *lx, const char *name, char **word)
+/* The word of ${NAME<op>word}, expanded as one string up to one of stops
+ * (default "}"); as_pattern keeps quoted glob characters literal. */
+static int read_modifier_word(lexer *lx, const char *name, const char *stops, bool as_pattern, char *found,
+                              char **word)
 {
         if (++lx->depth > MAX_DEPTH)
                 return sl_err(lx->err, 0, "${%s...}: substitutions nested too deeply", name);
-        sink k = {.split = false};
-        int r = process(lx, '}', &k);
+        sink k = {.split = false, .pattern = as_pattern};
+        int r = process(lx, stops ? stops : "}", found, &k);
         lx->depth--;
         if (r < 0) {
                 sl_strbuf_free(&k.cur);
@@ -95,6 +109,71 @@ static int read_modifier_word(lexer *lx, const char *name, char **word)
         }
         *word = sl_strbuf_steal(&k.cur);
         return 0;
+}
+
+/* Whether pattern matches v[0..n) entirely (shell glob, '*' crossing '/'). */
+static bool glob_n(const char *pattern, const char *v, size_t n)
+{
+        _cleanup_free_ char *part = sl_xstrndup(v, n);
+        return fnmatch(pattern, part, 0) == 0;
+}
+
+/* ${V#p} ${V##p}: strip the shortest/longest matching prefix;
+ * ${V%p} ${V%%p}: the shortest/longest matching suffix. */
+static char *strip(const char *v, const char *pat, bool prefix, bool longest)
+{
+        size_t n = strlen(v);
+        for (size_t k = 0; k <= n; k++) {
+                size_t len = longest ? n - k : k; /* the length of the part to remove */
+                if (prefix ? glob_n(pat, v, len) : glob_n(pat, v + n - len, len))
+                        return prefix ? sl_xstrdup(v + len) : sl_xstrndup(v, n - len);
+        }
+        return sl_xstrdup(v);
+}
+
+/* ${V/p/r} replaces the first longest match of p; ${V//p/r} every one. */
+static char *replace(const char *v, const char *pat, const char *rep, bool all)
+{
+        sl_strbuf b = {0};
+        size_t n = strlen(v), i = 0;
+        bool done = false;
+        while (i < n) {
+                size_t len = 0;
+                bool hit = false;
+                if (!done)
+                        for (len = n - i; len > 0; len--)
+                                if (glob_n(pat, v + i, len)) {
+                                        hit = true;
+                                        break;
+                                }
+                if (hit) {
+                        sl_strbuf_adds(&b, rep);
+                        i += len;
+                        done = !all;
+                } else {
+                        sl_strbuf_addc(&b, v[i++]);
+                }
+        }
+        return sl_strbuf_steal(&b);
+}
+
+/* At '#', '%' or '/' after ${NAME. */
+static char *process_pattern_op(lexer *lx, const char *name, char op)
+{
+        bool twice = lx->s[lx->i + 1] == op;
+        lx->i += twice ? 2 : 1;
+        _cleanup_free_ char *pat = NULL, *rep = NULL;
+        char found = '}';
+        if (read_modifier_word(lx, name, op == '/' ? "/}" : "}", true, &found, &pat) < 0)
+                return NULL;
+        if (op == '/' && found == '/' && read_modifier_word(lx, name, NULL, false, NULL, &rep) < 0)
+                return NULL;
+        const char *v = lookup(lx, name);
+        if (!v)
+                v = "";
+        if (op == '/')
+                return pat[0] ? replace(v, pat, rep ? rep : "", twice) : sl_xstrdup(v);
+        return strip(v, pat, op == '#', twice);
 }
 
 /* At '{' after '$': returns the substituted value (owned) or NULL on error. */
@@ -118,6 +197,8 @@ static char *process_braced(lexer *lx)
                 sl_err(lx->err, 0, "missing \"}\" in substitution \"%s\"", lx->s + open);
                 return NULL;
         }
+        if (c == '#' || c == '%' || c == '/')
+                return process_pattern_op(lx, name, c);
         bool colon = false;
         if (c == ':') {
                 colon = true;
@@ -125,12 +206,12 @@ static char *process_braced(lexer *lx)
         }
         if (c != '-' && c != '+' && c != '?') {
                 sl_err(lx->err, 0, "unsupported modifier \"%s%c\" in substitution ${%s...}: expected one of "
-                       ":- - :+ + :? ?", colon ? ":" : "", c ? c : ' ', name);
+                       ":- - :+ + :? ? # ## %% %%%% / //", colon ? ":" : "", c ? c : ' ', name);
                 return NULL;
         }
         lx->i++;
         _cleanup_free_ char *word = NULL;
-        if (read_modifier_word(lx, name, &word) < 0)
+        if (read_modifier_word(lx, name, NULL, false, NULL, &word) < 0)
                 return NULL;
         const char *v = lookup(lx, name);
         bool usable = v && (!colon || v[0] != '\0');
@@ -210,18 +291,21 @@ static int process_double_quote(lexer *lx, sink *out)
         }
 }
 
-/* Processes text up to stop (consumed) or, when stop is 0, to the end. */
-static int process(lexer *lx, char stop, sink *out)
+/* Processes text up to one of stops (consumed, stored in *found) or, when
+ * stops is NULL, to the end. */
+static int process(lexer *lx, const char *stops, char *found, sink *out)
 {
         for (;;) {
                 char c = lx->s[lx->i];
                 if (c == '\0') {
-                        if (stop)
-                                return sl_err(lx->err, 0, "missing \"%c\" in substitution", stop);
+                        if (stops)
+                                return sl_err(lx->err, 0, "missing \"}\" in substitution");
                         return 0;
                 }
-                if (stop && c == stop) {
+                if (stops && strchr(stops, c)) {
                         lx->i++;
+                        if (found)
+                                *found = c;
                         return 0;
                 }
                 bool quotes = !(lx->env && lx->env->keep_quotes);
@@ -260,7 +344,7 @@ static int process(lexer *lx, char stop, sink *out)
 static int run(const char *word, const sl_expand_env *env, sink *k, sl_error *err)
 {
         lexer lx = {.s = word, .env = env, .esc = env && env->escape ? env->escape : '\\', .err = err};
-        return process(&lx, 0, k);
+        return process(&lx, NULL, NULL, k);
 }
 
 int sl_expand_word(const char *word, const sl_expand_env *env, char **out, sl_error *err)

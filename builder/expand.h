@@ -3,6 +3,7 @@
  * FROM and instruction flags (never to RUN/CMD/ENTRYPOINT shell form,
  * which the shell itself expands):
  *   $VAR ${VAR} ${VAR:-w} ${VAR-w} ${VAR:+w} ${VAR+w} ${VAR:?msg} ${VAR?msg}
+ *   ${VAR#glob} ${VAR##glob} ${VAR%glob} ${VAR%%glob} ${VAR/glob/w} ${VAR//glob/w}
  * Single quotes keep everything literal; double quotes allow expansion and
  * the escapes \" \$ \\ (the escape char is the Dockerfile's `escape`
  * directive); outside quotes the escape char makes the next char literal.

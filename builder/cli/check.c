@@ -13,16 +13,18 @@
 #include "builder/dockerfile/stages.h"
 #include "builder/ignore.h"
 #include "common/cleanup.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 
 static void usage(FILE *f)
 {
-        fprintf(f, "Usage: sloika-build check [-f FILE] [--target STAGE] [CONTEXT]\n"
+        fprintf(f, "Usage: sloika-build check [-f FILE] [--target STAGE] [--build-arg K=V]... [CONTEXT]\n"
                    "\n"
                    "Parses and lints a Dockerfile without building it.\n"
                    "\n"
                    "  -f, --file FILE   the Dockerfile (default: CONTEXT/Dockerfile)\n"
                    "      --target S    also check that stage S exists\n"
+                   "      --build-arg K=V  a build argument, for ARGs used in FROM and --from\n"
                    "  -h, --help        this help\n"
                    "\n"
                    "Exits 1 on errors, and on warnings when the Dockerfile says\n"
@@ -31,14 +33,14 @@ static void usage(FILE *f)
 
 /* Errors the graph would only show at build time: references to stages
  * that are not earlier, bad --from expansions. */
-static int check_graph(const sl_dockerfile *df, const char *target, sl_error *err)
+static int check_graph(const sl_dockerfile *df, const char *target, const sl_expand_env *args, sl_error *err)
 {
         size_t t;
         if (sl_df_find_target(df, target, &t, err) < 0)
                 return -1;
         for (size_t s = 0; s < df->n_stages; s++) {
                 size_t *deps, n;
-                if (sl_df_stage_deps(df, s, NULL, &deps, &n, err) < 0)
+                if (sl_df_stage_deps(df, s, args, &deps, &n, err) < 0)
                         return -1;
                 free(deps);
         }
@@ -50,16 +52,25 @@ int sl_build_cmd_check(int argc, char **argv)
         static const struct option opts[] = {
                 {"file", required_argument, NULL, 'f'},
                 {"target", required_argument, NULL, 't'},
+                {"build-arg", required_argument, NULL, 'a'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
         const char *file = NULL, *target = NULL;
+        _cleanup_strv_ char **build_args = sl_strv_dup(NULL);
         int c;
         optind = 1;
         while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f': file = optarg; break;
                 case 't': target = optarg; break;
+                case 'a':
+                        if (!strchr(optarg, '=') || optarg[0] == '=') {
+                                fprintf(stderr, "sloika-build check: --build-arg %s: expected KEY=VALUE\n", optarg);
+                                return SL_EXIT_USAGE;
+                        }
+                        sl_strv_append(&build_args, optarg);
+                        break;
                 case 'h': usage(stdout); return SL_EXIT_OK;
                 default: usage(stderr); return SL_EXIT_USAGE;
                 }
@@ -94,7 +105,8 @@ int sl_build_cmd_check(int argc, char **argv)
                 fprintf(stderr, "sloika-build check: %s\n", err.msg);
                 rc = SL_EXIT_FAIL;
         }
-        if (check_graph(df, target, &err) < 0) {
+        sl_expand_env args = {.lookup = sl_expand_envv_lookup, .ctx = build_args};
+        if (check_graph(df, target, &args, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 rc = SL_EXIT_FAIL;
         }

@@ -43,7 +43,10 @@ typedef enum { SL_DF_MOUNT_BIND, SL_DF_MOUNT_CACHE, SL_DF_MOUNT_TMPFS, SL_DF_MOU
 typedef enum { SL_DF_SHARING_SHARED, SL_DF_SHARING_PRIVATE, SL_DF_SHARING_LOCKED } sl_df_sharing;
 
 /* RUN --mount=... . String fields are unexpanded until
- * sl_df_instr_expand; numeric ones are set (has_*) when written literally. */
+ * sl_df_instr_expand; numeric ones are set (has_*) when written literally.
+ * Defaults left to the executor when not given: cache id = target, cache
+ * mode 0755 and secret mode 0400, uid/gid 0; a secret is optional unless
+ * required=true. */
 typedef struct sl_df_mount {
         char *raw;                /* the flag value as written */
         sl_df_mount_type type;
@@ -148,5 +151,14 @@ int sl_dockerfile_parse(const char *data, size_t len, const char *name, sl_docke
 /* Reads and parses the file at path (messages use path). */
 int sl_dockerfile_parse_file(const char *path, sl_dockerfile **out, sl_error *err);
 void sl_dockerfile_free(sl_dockerfile *df);
+
+/* Parses one instruction line outside a Dockerfile: an ONBUILD trigger
+ * stored in a base image's config, run when a build uses that image.
+ * FROM, MAINTAINER and ONBUILD are refused as they are in ONBUILD. name
+ * and line are used in messages; escape is '\\' or '`'. */
+int sl_dockerfile_parse_trigger(const char *text, const char *name, int line, char escape, sl_df_instr **out,
+                                sl_error *err);
+/* Frees an instruction returned on its own (trigger, expansion, copy). */
+void sl_df_instr_free(sl_df_instr *in);
 
 #endif

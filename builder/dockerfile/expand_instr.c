@@ -108,14 +108,6 @@ sl_df_instr *sl_df_instr_dup(const sl_df_instr *s)
         return d;
 }
 
-void sl_df_instr_free(sl_df_instr *in)
-{
-        if (!in)
-                return;
-        sl_df_instr_clear(in);
-        free(in);
-}
-
 typedef struct xctx {
         const sl_dockerfile *df;
         const sl_df_instr *in;

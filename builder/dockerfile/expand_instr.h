@@ -17,8 +17,7 @@
  * "Dockerfile:LINE: COPY destination: NAME: is not allowed to be unset". */
 int sl_df_instr_expand(const sl_dockerfile *df, const sl_df_instr *in, const sl_expand_env *env,
                        sl_df_instr **out, sl_error *err);
-/* A deep copy without expansion. */
+/* A deep copy without expansion; free with sl_df_instr_free. */
 sl_df_instr *sl_df_instr_dup(const sl_df_instr *in);
-void sl_df_instr_free(sl_df_instr *in);
 
 #endif

@@ -22,8 +22,9 @@ bool sl_df_rule_skipped(const sl_dockerfile *df, const char *rule)
 {
         if (df->check.skip_all)
                 return true;
+        /* Rule names are case-sensitive, as BuildKit reads them. */
         for (char **s = df->check.skip; s && *s; s++)
-                if (strcasecmp(*s, rule) == 0)
+                if (strcmp(*s, rule) == 0)
                         return true;
         return false;
 }

@@ -151,6 +151,33 @@ int sl_dockerfile_parse_file(const char *path, sl_dockerfile **out, sl_error *er
         return sl_dockerfile_parse(data, len, path, out, err);
 }
 
+int sl_dockerfile_parse_trigger(const char *text, const char *name, int line, char escape, sl_df_instr **out,
+                                sl_error *err)
+{
+        sl_df_seg seg = {.off = 0, .line = line, .column = 1};
+        if (text[strspn(text, " \t")] == '\0')
+                return sl_err(err, 0, "%s:%d: empty ONBUILD trigger", name, line);
+        _cleanup_free_ char *with_prefix = sl_xasprintf("ONBUILD %s", text);
+        /* Column 1 is the trigger's first char: the prefix sits before it. */
+        seg.column = 1 - (int)strlen("ONBUILD ");
+        sl_df_line l = {.text = with_prefix, .segs = &seg, .n_segs = 1, .start_line = line, .end_line = line};
+        sl_df_pctx p = {.name = name, .line = &l, .esc = escape == '`' ? '`' : '\\', .err = err};
+        sl_df_instr onbuild = {0};
+        if (sl_df_parse_instr(&p, 0, true, &onbuild) < 0)
+                return -1;
+        *out = SL_STEAL(onbuild.u.onbuild.trigger);
+        sl_df_instr_clear(&onbuild);
+        return 0;
+}
+
+void sl_df_instr_free(sl_df_instr *in)
+{
+        if (!in)
+                return;
+        sl_df_instr_clear(in);
+        free(in);
+}
+
 void sl_dockerfile_free(sl_dockerfile *df)
 {
         if (!df)

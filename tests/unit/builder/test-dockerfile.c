@@ -429,6 +429,22 @@ static void test_stage_grouping(void)
         sl_dockerfile_free(df);
 }
 
+static void test_triggers(void)
+{
+        sl_df_instr *t = NULL;
+        sl_error err = {0};
+        ok(sl_dockerfile_parse_trigger("COPY --chown=app . /src", "base-image", 0, '\\', &t, &err) == 0 &&
+           t->kind == SL_DF_COPY && !strcmp(t->u.copy.chown, "app"), "an ONBUILD trigger from an image parses");
+        ok(t && t->column == 1, "its column counts from the trigger text");
+        sl_df_instr_free(t);
+        ok(sl_dockerfile_parse_trigger("FROM x", "base-image", 3, '\\', &t, &err) < 0, "a FROM trigger is refused");
+        is_str(err.msg, "base-image:3:1: FROM isn't allowed as an ONBUILD trigger", "with the trigger's position");
+        ok(sl_dockerfile_parse_trigger("RUN --bad=1 x", "base-image", 2, '\\', &t, &err) < 0, "a bad trigger flag fails");
+        is_str(err.msg, "base-image:2:5: unknown flag --bad for RUN (valid flags: --mount, --network, --security)",
+               "pointing into the trigger");
+        ok(sl_dockerfile_parse_trigger("  ", "base-image", 1, '\\', &t, &err) < 0, "an empty trigger fails");
+}
+
 int main(void)
 {
         test_from();
@@ -441,5 +457,6 @@ int main(void)
         test_continuations();
         test_heredocs();
         test_stage_grouping();
+        test_triggers();
         return tap_done();
 }

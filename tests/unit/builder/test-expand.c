@@ -101,6 +101,26 @@ int main(void)
         word(&env, "${FOO:+[${X}]}", "[x]");
         word(&env, "${UNSET:-$FOO-$X}", "foo-x");
         word(&env, "${UNSET:-'q}'}", "q}");
+        /* pattern removal and replacement */
+        {
+                static char *pv[] = {"P=/usr/local/lib/libfoo.so.1", "V=v1.2.3", "S=a*b", NULL};
+                sl_expand_env pe = {.lookup = sl_expand_envv_lookup, .ctx = pv};
+                word(&pe, "${P#*/}", "usr/local/lib/libfoo.so.1");
+                word(&pe, "${P##*/}", "libfoo.so.1");
+                word(&pe, "${P%.*}", "/usr/local/lib/libfoo.so");
+                word(&pe, "${P%%.*}", "/usr/local/lib/libfoo");
+                word(&pe, "${V#v}", "1.2.3");
+                word(&pe, "${V#x}", "v1.2.3");
+                word(&pe, "${V/./-}", "v1-2.3");
+                word(&pe, "${V//./-}", "v1-2-3");
+                word(&pe, "${V//[0-9]/N}", "vN.N.N");
+                word(&pe, "${V/.}", "v12.3");
+                word(&pe, "${S/'*'/x}", "axb");
+                word(&pe, "${S/\\*/y}", "ayb");
+                word(&pe, "${S/*/z}", "z");
+                word(&pe, "${UNSET#x}", "");
+                word(&pe, "${V%.${V##*.}}", "v1.2");
+        }
         /* escapes */
         word(&env, "\\$FOO", "$FOO");
         word(&env, "\\${FOO}", "${FOO}");
@@ -132,7 +152,7 @@ int main(void)
         word_err("${FOO", "missing \"}\" in substitution \"${FOO\"");
         word_err("${FOO:-abc", "missing \"}\" in substitution");
         word_err("${}", "bad substitution at \"${}\": expected a variable name after \"${\"");
-        word_err("${FOO%bar}", "unsupported modifier \"%\" in substitution ${FOO...}: expected one of :- - :+ + :? ?");
+        word_err("${FOO^^}", "unsupported modifier \"^\" in substitution ${FOO...}: expected one of :- - :+ + :? ? # ## % %% / //");
         word_err("'unterminated", "unexpected end of statement while looking for matching single-quote");
         word_err("\"unterminated", "unexpected end of statement while looking for matching double-quote");
         word_err("${UNSET:-${NOPE:?inner}}", "NOPE: inner");

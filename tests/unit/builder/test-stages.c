@@ -233,6 +233,8 @@ static void test_lint(void)
                "2:CopyIgnoredFile 2:CopyIgnoredFile", "copying an ignored file");
         is_str(lint("# check=skip=JSONArgsRecommended,MaintainerDeprecated\nFROM alpine\nCMD sh\nMAINTAINER x\n", NULL), "",
                "check=skip silences rules");
+        is_str(lint("# check=skip=jsonargsrecommended\nFROM alpine\nCMD sh\n", NULL), "3:JSONArgsRecommended",
+               "rule names in check=skip are case-sensitive");
         is_str(lint("# check=skip=all\nFROM alpine AS a\nCMD sh\nFROM alpine AS a\n", NULL), "4:DuplicateStageName!",
                "skip=all silences warnings but not errors");
 }
