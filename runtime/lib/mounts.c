@@ -255,7 +255,7 @@ static int open_dest(const sl_mount_ctx *ctx, const oci_mount *m, bool want_dir,
         if ((type_is(m, "proc") || type_is(m, "sysfs") || strcmp(clean, "/proc") == 0 || strcmp(clean, "/sys") == 0) &&
             strcmp(inner, clean) != 0)
                 return sl_err(err, ELOOP, "%s must be mounted on a real directory, but %s resolves to %s",
-                              m->type ? m->type : "a mount", clean, inner);
+                              m->type ? m->type : "this mount", clean, inner);
         if (check_proc_dest(inner, m->type, err) < 0)
                 return -1;
         return SL_STEAL_FD(fd);

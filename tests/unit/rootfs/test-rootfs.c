@@ -256,6 +256,8 @@ static void check_main(void *arg)
         cok(fs_type("/mnt/copyup") == TMPFS_MAGIC && content_is("/mnt/copyup/seed", "seed data") &&
             content_is("/mnt/copyup/deeper/more", "more") && link_is("/mnt/copyup/link", "seed"),
             "tmpcopyup copies files, dirs and symlinks of the covered dir into the tmpfs");
+        cok(stat("/mnt/copyup/seed", &st) == 0 && (st.st_mode & 07777) == 0640 && st.st_uid == 1000 && st.st_gid == 1001 &&
+            st.st_mtime == 1000000000, "tmpcopyup keeps mode, owner and mtime");
         cok(content_is("/mnt/file", "file content"), "a file can be bind mounted onto a file");
         cok(open("/mnt/nosym/link", O_RDONLY | O_CLOEXEC) < 0 && errno == ELOOP && content_is("/mnt/bind/link", "host content"),
             "nosymfollow refuses symlinks on that mount only");
@@ -339,6 +341,10 @@ static int setup_main_fixtures(void)
                 if (ct_write_file(buf, files[i][1]) < 0)
                         return -1;
         }
+        snprintf(buf, sizeof(buf), "%s/mnt/copyup/seed", rootfs);
+        struct timespec times[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+        if (chmod(buf, 0640) < 0 || chown(buf, 1000, 1001) < 0 || utimensat(AT_FDCWD, buf, times, 0) < 0)
+                return -1;
         snprintf(buf, sizeof(buf), "%s/mnt/copyup/link", rootfs);
         if (symlink("seed", buf) < 0)
                 return -1;
