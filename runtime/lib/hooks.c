@@ -63,51 +63,51 @@ exec_child(int stdin_fd, int errpipe, const char *path, char **argv, char **envp
         _exit(127);
 }
 
-/* Waits up to timeout_s seconds (0 = forever); true when the hook ended. */
-static bool wait_exit(pid_t pid, int timeout_s, int *status)
+enum wait_result { HOOK_EXITED, HOOK_TIMED_OUT, HOOK_LOST };
+
+/* Blocks until the hook ends; HOOK_LOST when someone else reaped it. */
+static enum wait_result reap_status(pid_t pid, int *status)
 {
-        if (timeout_s > 0) {
-                _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-                if (pidfd >= 0) {
-                        struct pollfd p = { .fd = pidfd, .events = POLLIN };
-                        struct timespec start, now;
-                        clock_gettime(CLOCK_MONOTONIC, &start);
-                        long left = timeout_s * 1000L;
-                        while (left > 0) {
-                                int r = poll(&p, 1, (int)left);
-                                if (r > 0)
-                                        break;
-                                if (r < 0 && errno != EINTR)
-                                        break;
-                                clock_gettime(CLOCK_MONOTONIC, &now);
-                                left = timeout_s * 1000L - ((now.tv_sec - start.tv_sec) * 1000L +
-                                                            (now.tv_nsec - start.tv_nsec) / 1000000L);
-                        }
-                        if (left <= 0)
-                                return false;
-                } else {
-                        /* No pidfd (kernel < 5.3): poll the child. */
-                        for (long ms = 0;; ms += 10) {
-                                pid_t r = waitpid(pid, status, WNOHANG);
-                                if (r == pid)
-                                        return true;
-                                if (ms >= timeout_s * 1000L)
-                                        return false;
-                                nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
-                        }
-                }
-        }
         while (waitpid(pid, status, 0) < 0)
                 if (errno != EINTR)
-                        return true;
-        return true;
+                        return HOOK_LOST;
+        return HOOK_EXITED;
 }
 
-static void reap(pid_t pid)
+/* Waits up to timeout_s seconds (0 = forever) for the hook to end. */
+static enum wait_result wait_exit(pid_t pid, int timeout_s, int *status)
 {
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-                ;
+        if (timeout_s <= 0)
+                return reap_status(pid, status);
+        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0) {
+                /* No pidfd (kernel < 5.3): poll the child. */
+                for (long ms = 0;; ms += 10) {
+                        pid_t r = waitpid(pid, status, WNOHANG);
+                        if (r == pid)
+                                return HOOK_EXITED;
+                        if (r < 0 && errno != EINTR)
+                                return HOOK_LOST;
+                        if (ms >= timeout_s * 1000L)
+                                return HOOK_TIMED_OUT;
+                        nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+                }
+        }
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        struct timespec start, now;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        long left = timeout_s * 1000L;
+        while (left > 0) {
+                int r = poll(&p, 1, (int)left);
+                if (r > 0)
+                        return reap_status(pid, status);
+                if (r < 0 && errno != EINTR)
+                        return reap_status(pid, status);
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                left = timeout_s * 1000L - ((now.tv_sec - start.tv_sec) * 1000L +
+                                            (now.tv_nsec - start.tv_nsec) / 1000000L);
+        }
+        return HOOK_TIMED_OUT;
 }
 
 int sl_hook_run(const oci_hook *hook, const char *stage, size_t index,
@@ -147,17 +147,22 @@ int sl_hook_run(const oci_hook *hook, const char *stage, size_t index,
         while ((r = read(rd, &child_errno, sizeof child_errno)) < 0 && errno == EINTR)
                 ;
         if (r == (ssize_t)sizeof child_errno) {
-                reap(pid);
+                reap_status(pid, &(int){ 0 });
                 return sl_err_sys(err, child_errno, "hook %s[%zu] (%s): exec", stage, index, path);
         }
 
         int status = 0;
         int timeout = hook->has_timeout ? (int)hook->timeout : 0;
-        if (!wait_exit(pid, timeout, &status)) {
+        switch (wait_exit(pid, timeout, &status)) {
+        case HOOK_EXITED:
+                break;
+        case HOOK_TIMED_OUT:
                 kill(-pid, SIGKILL);
                 kill(pid, SIGKILL);
-                reap(pid);
+                reap_status(pid, &status);
                 return sl_err(err, ETIMEDOUT, "hook %s[%zu] (%s): timed out after %ds", stage, index, path, timeout);
+        case HOOK_LOST:
+                return sl_err_sys(err, errno, "hook %s[%zu] (%s): waiting for it", stage, index, path);
         }
         if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
                 return sl_err(err, ECHILD, "hook %s[%zu] (%s): exited with status %d",

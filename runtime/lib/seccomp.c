@@ -283,6 +283,10 @@ int sl_seccomp_load(const oci_linux_seccomp *sc, int *notify_fd_out, sl_error *e
                 return sl_err_sys(err, -rc, P ": clearing the NO_NEW_PRIVS attribute");
         if (add_archs(ctx, sc, err) < 0 || set_flags(ctx, sc, err) < 0)
                 return -1;
+        uint32_t tsync = 0;
+        if (notify && seccomp_attr_get(ctx, SCMP_FLTATR_CTL_TSYNC, &tsync) == 0 && tsync && seccomp_api_get() < 6)
+                return sl_err(err, ENOTSUP, P ".flags: SECCOMP_FILTER_FLAG_TSYNC together with SCMP_ACT_NOTIFY "
+                              "needs libseccomp API level 6 (kernel 5.7)");
         for (size_t i = 0; i < sc->syscalls_len; i++)
                 if (add_syscall(ctx, &sc->syscalls[i], i, def, err) < 0)
                         return -1;

@@ -7,6 +7,7 @@
 #include "common/cleanup.h"
 #include "oci-specs/runtime-spec.h"
 #include "runtime/lib/hooks.h"
+#include "tests/unit/security/child.h"
 #include "tests/unit/tap.h"
 
 #include <errno.h>
@@ -191,6 +192,25 @@ static void test_big_state_unread(void)
         free(s);
 }
 
+static int run_with_sigchld_ignored(void *arg)
+{
+        (void)arg;
+        signal(SIGCHLD, SIG_IGN); /* the kernel reaps children itself */
+        oci_hooks *h = parse("{\"prestart\":[{\"path\":\"/bin/true\",\"timeout\":5}]}");
+        sl_error err = { 0 };
+        int rc = sl_hooks_run(h->prestart, h->prestart_len, "prestart", state, &err);
+        child_say("%d %s", rc, err.msg);
+        return 0;
+}
+
+static void test_lost_child(void)
+{
+        char out[512];
+        run_child(run_with_sigchld_ignored, NULL, out, sizeof out);
+        is_str(out, "-1 hook prestart[0] (/bin/true): waiting for it: No child processes",
+               "a hook whose exit status cannot be collected is an error, not a success");
+}
+
 int main(void)
 {
         if (!mkdtemp(dir))
@@ -200,6 +220,7 @@ int main(void)
         test_timeout();
         test_failures();
         test_big_state_unread();
+        test_lost_child();
         char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         if (system(cmd) != 0)
