@@ -74,12 +74,29 @@ static bool covers_controllers(const char *superopts, const char *controllers)
         return true;
 }
 
-/* Finds the host mount of one hierarchy; cgroup2 when controllers is "". */
-static int find_mount(hierarchy *h, sl_error *err)
+typedef struct cgroup_mount {
+        char *fstype, *superopts, *root, *mountpoint;
+} cgroup_mount;
+
+static void cgroup_mounts_free(cgroup_mount *c, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(c[i].fstype);
+                free(c[i].superopts);
+                free(c[i].root);
+                free(c[i].mountpoint);
+        }
+        free(c);
+}
+
+/* The host's cgroup and cgroup2 mounts, from one read of mountinfo (the
+ * kernel renders it anew on every read, which is not cheap). */
+static int read_cgroup_mounts(cgroup_mount **out, size_t *n_out, sl_error *err)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
         _cleanup_free_ char *line = NULL;
-        size_t cap = 0;
+        cgroup_mount *c = NULL;
+        size_t n = 0, cap = 0;
 
         if (!f)
                 return sl_err_sys(err, errno, "open /proc/self/mountinfo");
@@ -96,36 +113,57 @@ static int find_mount(hierarchy *h, sl_error *err)
                 fstype = strtok_r(sep + 3, " ", &save);
                 strtok_r(NULL, " ", &save);
                 superopts = strtok_r(NULL, " \n", &save);
-                if (i < 5 || !fstype || !superopts)
-                        continue;
-                if (*h->controllers ? strcmp(fstype, "cgroup") != 0 || !covers_controllers(superopts, h->controllers)
-                                    : strcmp(fstype, "cgroup2") != 0)
+                if (i < 5 || !fstype || !superopts || (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0))
                         continue;
                 unescape(fields[3]);
                 unescape(fields[4]);
-                if (h->mountpoint && strncmp(fields[4], "/sys/fs/cgroup/", 15) != 0)
-                        continue;       /* prefer the canonical place */
-                free(h->mountpoint);
-                free(h->mount_root);
-                h->mountpoint = sl_xstrdup(fields[4]);
-                h->mount_root = sl_xstrdup(fields[3]);
+                c = sl_xrealloc(c, (n + 1) * sizeof(*c));
+                c[n++] = (cgroup_mount){ sl_xstrdup(fstype), sl_xstrdup(superopts), sl_xstrdup(fields[3]),
+                                         sl_xstrdup(fields[4]) };
         }
-        if (!h->mountpoint)
+        *out = c;
+        *n_out = n;
+        return 0;
+}
+
+/* Finds the host mount of one hierarchy (cgroup2 when controllers is ""),
+ * preferring one under /sys/fs/cgroup. */
+static int find_mount(hierarchy *h, const cgroup_mount *c, size_t n, sl_error *err)
+{
+        const cgroup_mount *best = NULL;
+
+        for (size_t i = 0; i < n; i++) {
+                if (*h->controllers ? strcmp(c[i].fstype, "cgroup") != 0 || !covers_controllers(c[i].superopts, h->controllers)
+                                    : strcmp(c[i].fstype, "cgroup2") != 0)
+                        continue;
+                if (!best || strncmp(c[i].mountpoint, "/sys/fs/cgroup", 14) == 0)
+                        best = &c[i];
+        }
+        if (!best)
                 return sl_err(err, ENOENT, "cgroup hierarchy \"%s\" is not mounted on the host",
                               *h->controllers ? h->controllers : "cgroup2");
+        h->mountpoint = sl_xstrdup(best->mountpoint);
+        h->mount_root = sl_xstrdup(best->root);
         return 0;
 }
 
 static int read_hierarchies(hierarchy **out, size_t *n_out, sl_error *err)
 {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+        _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *line = NULL;
+        cgroup_mount *mounts = NULL;
         hierarchy *h = NULL;
-        size_t n = 0, cap = 0;
+        size_t n = 0, n_mounts = 0, cap = 0;
+        int r = 0;
 
-        if (!f)
+        if (read_cgroup_mounts(&mounts, &n_mounts, err) < 0)
+                return -1;
+        f = fopen("/proc/self/cgroup", "re");
+        if (!f) {
+                cgroup_mounts_free(mounts, n_mounts);
                 return sl_err_sys(err, errno, "open /proc/self/cgroup");
-        while (getline(&line, &cap, f) > 0) {
+        }
+        while (r == 0 && getline(&line, &cap, f) > 0) {
                 char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
                 if (!c2)
                         continue;
@@ -133,10 +171,12 @@ static int read_hierarchies(hierarchy **out, size_t *n_out, sl_error *err)
                 c2[1 + strcspn(c2 + 1, "\n")] = '\0';
                 h = sl_xrealloc(h, (n + 1) * sizeof(*h));
                 h[n] = (hierarchy){ .controllers = sl_xstrdup(c1 + 1), .path = sl_xstrdup(c2 + 1) };
-                if (find_mount(&h[n++], err) < 0) {
-                        hierarchies_free(h, n);
-                        return -1;
-                }
+                r = find_mount(&h[n++], mounts, n_mounts, err);
+        }
+        cgroup_mounts_free(mounts, n_mounts);
+        if (r < 0) {
+                hierarchies_free(h, n);
+                return -1;
         }
         *out = h;
         *n_out = n;
