@@ -78,8 +78,14 @@ static int bind_node(int dirfd, const char *name, const sl_device *dev, sl_error
 static int make_node(int dirfd, const char *name, const sl_device *dev, sl_error *err)
 {
         mode_t old_umask;
+        struct stat st;
         int r;
 
+        /* A rootfs reused across runs already has the node: leave it. */
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == node_type(dev->type) &&
+            (dev->type == 'p' || st.st_rdev == makedev(dev->major, dev->minor)) && (st.st_mode & 07777) == dev->mode &&
+            st.st_uid == dev->uid && st.st_gid == dev->gid)
+                return 0;
         if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
                 return sl_err_sys(err, errno, "remove existing %s", name);
         old_umask = umask(0);
@@ -163,16 +169,19 @@ static int dev_links(const sl_mount_ctx *ctx, sl_error *err)
         };
         _cleanup_close_ int opath = sl_mkdirs_in_root(ctx->rootfd, "/dev", 0755, err);
         _cleanup_close_ int dev = -1;
+        char target[16];
 
         if (opath < 0)
                 return sl_err_wrap(err, "/dev");
         dev = openat(opath, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dev < 0)
                 return sl_err_sys(err, errno, "open /dev");
-        if (unlinkat(dev, "ptmx", 0) < 0 && errno != ENOENT)
-                return sl_err_sys(err, errno, "remove /dev/ptmx");
-        if (symlinkat("pts/ptmx", dev, "ptmx") < 0)
-                return sl_err_sys(err, errno, "symlink /dev/ptmx");
+        if (readlinkat(dev, "ptmx", target, sizeof(target)) != 8 || memcmp(target, "pts/ptmx", 8) != 0) {
+                if (unlinkat(dev, "ptmx", 0) < 0 && errno != ENOENT)
+                        return sl_err_sys(err, errno, "remove /dev/ptmx");
+                if (symlinkat("pts/ptmx", dev, "ptmx") < 0)
+                        return sl_err_sys(err, errno, "symlink /dev/ptmx");
+        }
         for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
                 if (symlinkat(links[i].target, dev, links[i].name) < 0 && errno != EEXIST)
                         return sl_err_sys(err, errno, "symlink /dev/%s", links[i].name);

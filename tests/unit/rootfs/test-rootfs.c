@@ -330,7 +330,7 @@ static int setup_main_fixtures(void)
                 return -1;
         static const char *files[][2] = {
                 { "mnt/copyup/seed", "seed data" }, { "mnt/copyup/deeper/more", "more" },
-                { "masked-file", "secret" }, { "masked-dir/inner", "hidden" }, { "ro-dir/file", "x" },
+                { "masked-file", "secret" }, { "dev/zero", "fake" }, { "dev/ptmx", "fake" }, { "masked-dir/inner", "hidden" }, { "ro-dir/file", "x" },
         };
         for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
                 snprintf(buf, sizeof(buf), "%s/%s", rootfs, files[i][0]);
@@ -379,6 +379,8 @@ static void check_no_pivot(void *arg)
         cok(access(rootfs, F_OK) < 0 && content_is("/etc/hostname", "rootfs\n"), "no-pivot: / is the rootfs");
         cok(strstr(slurp("/proc/self/mountinfo"), "/sys/fs/cgroup/cpu") == NULL,
             "no-pivot: host mounts are detached from the namespace");
+        cok(is_dev("/dev/zero", S_IFCHR, 1, 5, 0666, 0, 0) && link_is("/dev/ptmx", "pts/ptmx"),
+            "impostor /dev/zero and /dev/ptmx files in the image are replaced");
 }
 
 static void test_no_pivot(void)
