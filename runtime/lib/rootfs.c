@@ -145,6 +145,12 @@ static int finish_root(const oci_spec *spec, unsigned long propagation, sl_error
 
 int sl_rootfs_setup(const oci_spec *spec, const char *rootfs_abs, bool no_pivot, sl_error *err)
 {
+        return sl_rootfs_setup_with(spec, rootfs_abs, no_pivot, NULL, err);
+}
+
+int sl_rootfs_setup_with(const oci_spec *spec, const char *rootfs_abs, bool no_pivot,
+                         const sl_rootfs_callbacks *cb, sl_error *err)
+{
         const oci_linux *l = spec->linux;
         _cleanup_free_ char *real = NULL, *rootfs = NULL;
         _cleanup_close_ int rootfd = -1;
@@ -172,6 +178,8 @@ int sl_rootfs_setup(const oci_spec *spec, const char *rootfs_abs, bool no_pivot,
         ctx = (sl_mount_ctx){ .spec = spec, .rootfd = rootfd, .rootfs = rootfs,
                               .in_userns = sl_in_user_namespace() };
         if (sl_mounts_setup(&ctx, err) < 0 || sl_devices_setup(&ctx, err) < 0)
+                return -1;
+        if (cb && cb->before_pivot && cb->before_pivot(cb->arg, err) < 0)
                 return -1;
         if ((no_pivot ? move_root(rootfd, rootfs, err) : pivot(rootfd, err)) < 0)
                 return -1;

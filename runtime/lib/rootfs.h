@@ -16,4 +16,15 @@
  * rootfs_abs is the host path of root.path, already made absolute. */
 int sl_rootfs_setup(const oci_spec *spec, const char *rootfs_abs, bool no_pivot, sl_error *err);
 
+/* The same, calling before_pivot (when not NULL) once mounts and devices
+ * are in place but before pivot_root/MS_MOVE: where runtime-spec puts the
+ * createContainer hooks. Its error aborts the setup as is. */
+typedef struct sl_rootfs_callbacks {
+        int (*before_pivot)(void *arg, sl_error *err);
+        void *arg;
+} sl_rootfs_callbacks;
+
+int sl_rootfs_setup_with(const oci_spec *spec, const char *rootfs_abs, bool no_pivot,
+                         const sl_rootfs_callbacks *cb, sl_error *err);
+
 #endif

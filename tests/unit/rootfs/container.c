@@ -193,7 +193,9 @@ static void run_init(const ct_run_opts *o)
                 cok(false, "config parses: %s", err.msg);
                 _exit(1);
         }
-        if (sl_rootfs_setup(spec, o->rootfs, o->no_pivot, &err) < 0) {
+        sl_rootfs_callbacks cb = { .before_pivot = o->before_pivot, .arg = o->arg };
+
+        if (sl_rootfs_setup_with(spec, o->rootfs, o->no_pivot, &cb, &err) < 0) {
                 char line[SL_ERROR_MSG_MAX + 2];
                 int n = snprintf(line, sizeof(line), "E%s\n", err.msg);
                 if (write(report_fd, line, (size_t)n) < 0)

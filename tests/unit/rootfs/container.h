@@ -26,6 +26,8 @@ typedef struct ct_run_opts {
         int unshare_flags;              /* beyond CLONE_NEWNS | CLONE_NEWPID */
         /* Runs in the new mount namespace before setup (host side view). */
         int (*prepare)(void *arg);
+        /* Passed to sl_rootfs_setup_with when set. */
+        int (*before_pivot)(void *arg, sl_error *err);
         /* Runs as the container init after setup succeeded. */
         void (*checks)(void *arg);
         void *arg;

@@ -211,6 +211,23 @@ static void check_console(void)
                 close(master);
 }
 
+/* Where createContainer hooks run: mounts done, host still the root. */
+static int before_pivot_main(void *arg, sl_error *err)
+{
+        _cleanup_free_ char *tmp = sl_xasprintf("%s/mnt/tmp", rootfs);
+        (void)arg;
+        cok(access(rootfs, F_OK) == 0 && fs_type(tmp) == TMPFS_MAGIC,
+            "before_pivot runs with the mounts in place and the host still the root");
+        (void)err;
+        return 0;
+}
+
+static int before_pivot_fails(void *arg, sl_error *err)
+{
+        (void)arg;
+        return sl_err(err, EIO, "createContainer hook 0 failed");
+}
+
 static void check_main(void *arg)
 {
         int e = 0;
@@ -360,6 +377,7 @@ static void test_main(void)
         _cleanup_free_ char *cfg = sl_xasprintf(main_config, hostdir, hostfile);
         char err[2048];
         ct_run_opts o = { .report = report, .config_json = cfg, .rootfs = rootfs, .prepare = prepare_main, .checks = check_main,
+                          .before_pivot = before_pivot_main,
                           .unshare_flags = CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS };
 
         if (ct_run(&o, err, sizeof(err)) < 0)
@@ -392,6 +410,10 @@ static void test_no_pivot(void)
 
         if (ct_run(&o, err, sizeof(err)) < 0)
                 ok(false, "no-pivot container sets up: %s", err);
+        o.before_pivot = before_pivot_fails;
+        o.checks = NULL;
+        ok(ct_run(&o, err, sizeof(err)) < 0 && strcmp(err, "createContainer hook 0 failed") == 0,
+           "an error from before_pivot aborts the setup unchanged");
 }
 
 /* ---- setups that must fail, with the right message ---- */
