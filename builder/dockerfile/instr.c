@@ -39,11 +39,25 @@ static char *flag_dup(const req *r, const char *name)
         return f ? sl_xstrdup(f->value) : NULL;
 }
 
+/* 1 with *v for a JSON array of strings, 0 for anything else (shell
+ * form), -1 (reported) for a JSON array of other things. */
+static int json_args(const req *r, char ***v)
+{
+        int j = r->args[0] == '[' ? sl_df_parse_json_strings(r->args, v) : 0;
+        if (j < 0)
+                return sl_df_perr(r->p, r->args_off, "%s: when using JSON array syntax, arrays must be "
+                                  "comprised of strings only", sl_df_kind_name(r->in->kind));
+        return j;
+}
+
 /* JSON array of strings, or shell form (one string). */
-static void maybe_json(const req *r, sl_df_command *c)
+static int maybe_json(const req *r, sl_df_command *c)
 {
         char **v;
-        if (r->args[0] == '[' && sl_df_parse_json_strings(r->args, &v)) {
+        int j = json_args(r, &v);
+        if (j < 0)
+                return -1;
+        if (j) {
                 c->exec_form = true;
                 c->argv = v;
         } else {
@@ -51,6 +65,7 @@ static void maybe_json(const req *r, sl_df_command *c)
                 c->argv[0] = sl_xstrdup(r->args);
         }
         c->argc = sl_strv_len(c->argv);
+        return 0;
 }
 
 static int parse_from(req *r)
@@ -95,7 +110,8 @@ static int parse_run(req *r)
         sl_df_instr *in = r->in;
         if (!r->args[0])
                 return need_args(r);
-        maybe_json(r, &in->u.run.cmd);
+        if (maybe_json(r, &in->u.run.cmd) < 0)
+                return -1;
         if (in->u.run.cmd.argc == 0)
                 return need_args(r);
         for (size_t i = 0; i < r->flags.n; i++) {
@@ -134,8 +150,7 @@ static int parse_cmd(req *r)
 {
         if (!r->args[0])
                 return need_args(r);
-        maybe_json(r, &r->in->u.cmd);
-        return 0;
+        return maybe_json(r, &r->in->u.cmd);
 }
 
 /* "[N]<<[-]WORD" as a COPY/ADD source: the index of that heredoc, or -1. */
@@ -198,7 +213,10 @@ static int parse_copy(req *r)
         char **json;
         sl_df_word *w = NULL;
         size_t n = 0;
-        if (r->args[0] == '[' && sl_df_parse_json_strings(r->args, &json)) {
+        int j = json_args(r, &json);
+        if (j < 0)
+                return -1;
+        if (j) {
                 c->exec_form = true;
                 n = sl_strv_len(json);
                 w = sl_xcalloc(n ? n : 1, sizeof *w);
@@ -352,15 +370,25 @@ static int parse_expose(req *r)
 static int parse_volume(req *r)
 {
         char **json;
-        if (r->args[0] == '[' && sl_df_parse_json_strings(r->args, &json)) {
+        int j = json_args(r, &json);
+        if (j < 0)
+                return -1;
+        if (j) {
                 r->in->u.list.exec_form = true;
                 r->in->u.list.items = json;
                 r->in->u.list.n = sl_strv_len(json);
                 if (r->in->u.list.n == 0)
                         return need_args(r);
-                for (size_t i = 0; i < r->in->u.list.n; i++)
+                for (size_t i = 0; i < r->in->u.list.n; i++) {
+                        /* Docker trims each path and refuses empty ones. */
+                        size_t lead = strspn(json[i], " \t\n\r\v\f"), len = strlen(json[i]);
+                        while (len > lead && sl_df_is_blank(json[i][len - 1]))
+                                len--;
+                        memmove(json[i], json[i] + lead, len - lead);
+                        json[i][len - lead] = '\0';
                         if (!json[i][0])
                                 return sl_df_perr(r->p, r->args_off, "VOLUME: a volume path cannot be empty");
+                }
                 return 0;
         }
         sl_df_word *w;
@@ -376,7 +404,10 @@ static int parse_shell(req *r)
         char **json;
         if (!r->args[0])
                 return need_args(r);
-        if (r->args[0] != '[' || !sl_df_parse_json_strings(r->args, &json))
+        int j = json_args(r, &json);
+        if (j < 0)
+                return -1;
+        if (!j)
                 return sl_df_perr(r->p, r->args_off, "SHELL requires the arguments in JSON form, such as "
                                   "SHELL [\"/bin/sh\", \"-c\"]");
         r->in->u.list.exec_form = true;
@@ -438,7 +469,8 @@ static int parse_healthcheck(req *r)
         req sub = *r;
         sub.args = rest;
         sub.args_off = r->args_off + (size_t)(rest - r->args);
-        maybe_json(&sub, &h->cmd);
+        if (maybe_json(&sub, &h->cmd) < 0)
+                return -1;
         if (h->cmd.argc == 0)
                 return sl_df_perr(r->p, sub.args_off, "HEALTHCHECK CMD needs a command");
         if (health_duration(r, "interval", &h->interval_ns) < 0 || health_duration(r, "timeout", &h->timeout_ns) < 0 ||
@@ -449,9 +481,9 @@ static int parse_healthcheck(req *r)
         if (f) {
                 uint32_t n;
                 sl_error e;
-                if (sl_df_parse_uint32(f->value, &n, &e) < 0 || n > 1000000)
-                        return sl_df_perr(r->p, f->off, "HEALTHCHECK --retries: invalid count \"%s\": expected a "
-                                          "non-negative integer", f->value);
+                if (sl_df_parse_uint32(f->value, &n, &e) < 0 || n < 1 || n > INT32_MAX)
+                        return sl_df_perr(r->p, f->off, "HEALTHCHECK --retries: invalid count \"%s\": expected an "
+                                          "integer of at least 1", f->value);
                 h->retries = (int)n;
         }
         return 0;
@@ -469,12 +501,28 @@ static int parse_onbuild(req *r)
         if (kind == SL_DF_FROM || kind == SL_DF_MAINTAINER)
                 return sl_df_perr(r->p, r->args_off, "%s isn't allowed as an ONBUILD trigger", sl_df_kind_name(kind));
         sl_df_instr *t = sl_xcalloc(1, sizeof *t);
-        if (sl_df_parse_instr(r->p, r->args_off, true, t) < 0) {
+        /* The trigger owns copies of the heredocs it reads (COPY <<EOF). */
+        t->n_heredocs = r->in->n_heredocs;
+        t->heredocs = t->n_heredocs ? sl_xcalloc(t->n_heredocs, sizeof *t->heredocs) : NULL;
+        for (size_t i = 0; i < t->n_heredocs; i++) {
+                t->heredocs[i] = r->in->heredocs[i];
+                t->heredocs[i].name = sl_xstrdup(r->in->heredocs[i].name);
+                t->heredocs[i].content = sl_xstrdup(r->in->heredocs[i].content);
+        }
+        if (sl_df_parse_instr(r->p, r->args_off, t) < 0) {
                 free(t);
                 return -1;
         }
         r->in->u.onbuild.trigger = t;
-        r->in->u.onbuild.expression = sl_xstrdup(r->args);
+        /* The image config keeps the trigger as text, bodies included. */
+        sl_strbuf b = {0};
+        sl_strbuf_adds(&b, r->args);
+        for (size_t i = 0; i < r->in->n_heredocs; i++) {
+                sl_strbuf_addc(&b, '\n');
+                sl_strbuf_adds(&b, r->in->heredocs[i].content);
+                sl_strbuf_adds(&b, r->in->heredocs[i].name);
+        }
+        r->in->u.onbuild.expression = sl_strbuf_steal(&b);
         return 0;
 }
 
@@ -512,7 +560,7 @@ static int unknown_instruction(const sl_df_pctx *p, size_t off, const char *kw)
         return sl_df_perr(p, off, "unknown instruction \"%s\"", kw);
 }
 
-int sl_df_parse_instr(const sl_df_pctx *p, size_t base, bool in_onbuild, sl_df_instr *in)
+int sl_df_parse_instr(const sl_df_pctx *p, size_t base, sl_df_instr *in)
 {
         const char *text = p->line->text;
         size_t i = base;
@@ -531,7 +579,7 @@ int sl_df_parse_instr(const sl_df_pctx *p, size_t base, bool in_onbuild, sl_df_i
         in->kind = (sl_df_kind)kind;
         in->keyword = SL_STEAL(kw);
         sl_df_pos(p->line, kw_off, &in->line, &in->column);
-        in->end_line = in_onbuild ? in->line : p->line->end_line;
+        in->end_line = p->line->end_line;
         size_t end = strlen(text);
         while (end > kw_off && sl_df_is_blank(text[end - 1]))
                 end--;

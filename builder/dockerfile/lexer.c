@@ -8,6 +8,7 @@
 #include "builder/dockerfile/strbuf.h"
 #include "builder/dockerfile/words.h"
 #include "common/cleanup.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 
 /* Physical lines of the input, without their "\n" / "\r\n". */
@@ -15,6 +16,7 @@ typedef struct source {
         const char *data;
         size_t len, pos;
         int lineno;  /* of the line last returned */
+        bool cr;     /* it ended in "\r\n" */
 } source;
 
 static bool next_line(source *src, const char **line, size_t *n)
@@ -27,7 +29,8 @@ static bool next_line(source *src, const char **line, size_t *n)
         src->pos += l + (nl ? 1 : 0);
         if (src->lineno == 0 && l >= 3 && memcmp(start, "\xef\xbb\xbf", 3) == 0)
                 start += 3, l -= 3; /* a UTF-8 byte order mark */
-        if (l > 0 && start[l - 1] == '\r')
+        src->cr = l > 0 && start[l - 1] == '\r';
+        if (src->cr)
                 l--;
         src->lineno++;
         *line = start;
@@ -49,13 +52,14 @@ static bool is_comment(const char *s, size_t n)
         return i < n && s[i] == '#';
 }
 
-/* Strips a trailing escape char (plus blanks after it); true if found. */
+/* Strips a trailing escape char (plus blanks after it); true if found.
+ * An escape char right before it makes it literal ("echo \\\\"). */
 static bool trim_continuation(const char *s, size_t *n, char esc)
 {
         size_t e = *n;
         while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t'))
                 e--;
-        if (e > 0 && s[e - 1] == esc) {
+        if (e > 0 && s[e - 1] == esc && (e == 1 || s[e - 2] != esc)) {
                 *n = e - 1;
                 return true;
         }
@@ -148,6 +152,33 @@ bool sl_df_keyword_takes_heredocs(const char *kw, size_t len)
                (len == 4 && strncasecmp(kw, "copy", 4) == 0);
 }
 
+/* RUN, COPY and ADD (also as an ONBUILD trigger) read heredocs, except
+ * in JSON form. */
+static bool line_takes_heredocs(const char *text)
+{
+        if (!strstr(text, "<<"))
+                return false;
+        const char *kw = text;
+        size_t n = strcspn(kw, " \t\v\f\r");
+        if (n == 7 && strncasecmp(kw, "onbuild", 7) == 0) {
+                kw += n;
+                kw += strspn(kw, " \t\v\f\r");
+                n = strcspn(kw, " \t\v\f\r");
+        }
+        if (!sl_df_keyword_takes_heredocs(kw, n))
+                return false;
+        const char *rest = kw + n;
+        rest += strspn(rest, " \t\v\f\r");
+        sl_df_word *flags;
+        size_t nf, off;
+        sl_df_extract_flags(rest, &flags, &nf, &off);
+        sl_df_words_free(flags, nf);
+        char **json = NULL;
+        bool is_json = rest[off] == '[' && sl_df_parse_json_strings(rest + off, &json) > 0;
+        sl_strv_free(json);
+        return !is_json;
+}
+
 void sl_df_pos(const sl_df_line *l, size_t off, int *line, int *column)
 {
         const sl_df_seg *s = &l->segs[0];
@@ -238,7 +269,7 @@ static int read_heredocs(lexstate *st, source *src, sl_df_line *l, char esc)
                                 strip_tabs(&body, s, n);
                         else
                                 sl_strbuf_addn(&body, s, n);
-                        sl_strbuf_addc(&body, '\n');
+                        sl_strbuf_adds(&body, src->cr ? "\r\n" : "\n");
                 }
                 h.content = sl_strbuf_steal(&body);
                 l->heredocs = sl_xrealloc(l->heredocs, (l->n_heredocs + 1) * sizeof *l->heredocs);
@@ -320,11 +351,7 @@ int sl_df_lex(const char *data, size_t len, const char *name, sl_df_directives *
                 st.directives_done = true;
                 l->text = sl_strbuf_steal(&text);
                 l->end_line = src.lineno;
-                size_t kw = 0;
-                while (l->text[kw] && !sl_df_is_blank(l->text[kw]))
-                        kw++;
-                if (sl_df_keyword_takes_heredocs(l->text, kw) && strstr(l->text, "<<") &&
-                    read_heredocs(&st, &src, l, esc) < 0)
+                if (line_takes_heredocs(l->text) && read_heredocs(&st, &src, l, esc) < 0)
                         goto fail;
         }
         *lines = ll.v;

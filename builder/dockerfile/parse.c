@@ -127,7 +127,7 @@ int sl_dockerfile_parse(const char *data, size_t len, const char *name, sl_docke
                 in->n_heredocs = l->n_heredocs;
                 l->n_heredocs = 0;
                 sl_df_pctx p = {.name = name, .line = l, .esc = df->directives.escape, .err = err};
-                if (sl_df_parse_instr(&p, 0, false, in) < 0)
+                if (sl_df_parse_instr(&p, 0, in) < 0)
                         goto fail;
                 df->n_instrs++;
         }
@@ -154,20 +154,43 @@ int sl_dockerfile_parse_file(const char *path, sl_dockerfile **out, sl_error *er
 int sl_dockerfile_parse_trigger(const char *text, const char *name, int line, char escape, sl_df_instr **out,
                                 sl_error *err)
 {
-        sl_df_seg seg = {.off = 0, .line = line, .column = 1};
         if (text[strspn(text, " \t")] == '\0')
                 return sl_err(err, 0, "%s:%d: empty ONBUILD trigger", name, line);
-        _cleanup_free_ char *with_prefix = sl_xasprintf("ONBUILD %s", text);
-        /* Column 1 is the trigger's first char: the prefix sits before it. */
-        seg.column = 1 - (int)strlen("ONBUILD ");
-        sl_df_line l = {.text = with_prefix, .segs = &seg, .n_segs = 1, .start_line = line, .end_line = line};
-        sl_df_pctx p = {.name = name, .line = &l, .esc = escape == '`' ? '`' : '\\', .err = err};
-        sl_df_instr onbuild = {0};
-        if (sl_df_parse_instr(&p, 0, true, &onbuild) < 0)
+        /* Lexed as "ONBUILD <trigger>" so the same rules apply (heredocs
+         * included); positions are then moved back onto the trigger text. */
+        static const char prefix[] = "ONBUILD ";
+        _cleanup_free_ char *src = sl_xasprintf("%s%s", prefix, text);
+        sl_df_directives dirs;
+        sl_df_line *lines = NULL;
+        size_t n = 0;
+        if (sl_df_lex(src, strlen(src), name, &dirs, &lines, &n, err) < 0)
                 return -1;
+        sl_df_directives_free(&dirs);
+        int rc = 0;
+        if (n != 1) {
+                rc = sl_err(err, 0, "%s:%d: an ONBUILD trigger must be exactly one instruction", name, line);
+                goto out;
+        }
+        for (size_t i = 0; i < lines[0].n_segs; i++) {
+                sl_df_seg *s = &lines[0].segs[i];
+                if (s->line == 1)
+                        s->column -= (int)strlen(prefix);
+                s->line += line - 1;
+        }
+        lines[0].start_line += line - 1;
+        lines[0].end_line += line - 1;
+        sl_df_pctx p = {.name = name, .line = &lines[0], .esc = escape == '`' ? '`' : '\\', .err = err};
+        sl_df_instr onbuild = {.heredocs = SL_STEAL(lines[0].heredocs), .n_heredocs = lines[0].n_heredocs};
+        lines[0].n_heredocs = 0;
+        if (sl_df_parse_instr(&p, 0, &onbuild) < 0) {
+                rc = -1;
+                goto out;
+        }
         *out = SL_STEAL(onbuild.u.onbuild.trigger);
         sl_df_instr_clear(&onbuild);
-        return 0;
+out:
+        sl_df_lines_free(lines, n);
+        return rc;
 }
 
 void sl_df_instr_free(sl_df_instr *in)

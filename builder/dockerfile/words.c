@@ -1,5 +1,6 @@
 #include "builder/dockerfile/words.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,39 +181,98 @@ static const char *read_json_string(const char *p, sl_strbuf *b)
         }
 }
 
-bool sl_df_parse_json_strings(const char *s, char ***out)
+/* Skips one JSON value of any type; NULL when it is not valid JSON. */
+static const char *skip_json_value(const char *p, int depth)
+{
+        p = skip_json_ws(p);
+        if (depth > 64)
+                return NULL;
+        if (*p == '"') {
+                sl_strbuf b = {0};
+                p = read_json_string(p + 1, &b);
+                sl_strbuf_free(&b);
+                return p;
+        }
+        if (*p == '[' || *p == '{') {
+                char close = *p == '[' ? ']' : '}';
+                p = skip_json_ws(p + 1);
+                if (*p == close)
+                        return p + 1;
+                for (;;) {
+                        if (close == '}') {
+                                if (*p != '"' || !(p = skip_json_value(p, depth + 1)))
+                                        return NULL;
+                                p = skip_json_ws(p);
+                                if (*p++ != ':')
+                                        return NULL;
+                        }
+                        if (!(p = skip_json_value(p, depth + 1)))
+                                return NULL;
+                        p = skip_json_ws(p);
+                        if (*p == close)
+                                return p + 1;
+                        if (*p++ != ',')
+                                return NULL;
+                }
+        }
+        static const char *const words[] = {"true", "false", "null"};
+        for (size_t i = 0; i < 3; i++)
+                if (strncmp(p, words[i], strlen(words[i])) == 0)
+                        return p + strlen(words[i]);
+        /* A number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+        const char *start = p;
+        if (*p == '-')
+                p++;
+        if (*p == '0')
+                p++;
+        else if (*p >= '1' && *p <= '9')
+                while (isdigit((unsigned char)*p))
+                        p++;
+        else
+                return NULL;
+        if (*p == '.') {
+                if (!isdigit((unsigned char)*++p))
+                        return NULL;
+                while (isdigit((unsigned char)*p))
+                        p++;
+        }
+        if (*p == 'e' || *p == 'E') {
+                p++;
+                if (*p == '+' || *p == '-')
+                        p++;
+                if (!isdigit((unsigned char)*p))
+                        return NULL;
+                while (isdigit((unsigned char)*p))
+                        p++;
+        }
+        return p > start ? p : NULL;
+}
+
+int sl_df_parse_json_strings(const char *s, char ***out)
 {
         const char *p = skip_json_ws(s);
         if (*p != '[')
-                return false;
+                return 0;
+        /* Valid JSON at all? Anything after the array makes it shell form. */
+        const char *end = skip_json_value(p, 0);
+        if (!end || *skip_json_ws(end) != '\0')
+                return 0;
         p = skip_json_ws(p + 1);
         sl_svec v = {0};
-        if (*p == ']') {
-                *out = sl_svec_steal(&v);
-                return true;
-        }
-        for (;;) {
-                if (*p != '"')
-                        goto fail;
+        while (*p != ']') {
+                if (*p != '"') {
+                        sl_svec_free(&v);
+                        return -1;
+                }
                 sl_strbuf b = {0};
                 p = read_json_string(p + 1, &b);
-                if (!p) {
-                        sl_strbuf_free(&b);
-                        goto fail;
-                }
                 sl_svec_push(&v, sl_strbuf_steal(&b));
                 p = skip_json_ws(p);
-                if (*p == ']')
-                        break;
-                if (*p != ',')
-                        goto fail;
-                p = skip_json_ws(p + 1);
+                if (*p == ',')
+                        p = skip_json_ws(p + 1);
         }
         *out = sl_svec_steal(&v);
-        return true;
-fail:
-        sl_svec_free(&v);
-        return false;
+        return 1;
 }
 
 void sl_df_extract_flags(const char *s, sl_df_word **out, size_t *n, size_t *rest_off)

@@ -21,10 +21,11 @@ void sl_df_split_quoted(const char *s, char esc, sl_df_word **out, size_t *n);
 /* Splits at any run of blanks, ignoring quotes (FROM, EXPOSE, COPY, VOLUME). */
 void sl_df_split_blanks(const char *s, sl_df_word **out, size_t *n);
 
-/* Parses s as a JSON array of strings, ignoring anything after the closing
- * bracket as Docker does. Returns true and a NULL-terminated vector on
- * success; false when s is not such an array (then it is shell form). */
-bool sl_df_parse_json_strings(const char *s, char ***out);
+/* Parses s as a JSON array of strings (trailing blanks allowed). Returns
+ * 1 with a NULL-terminated vector; 0 when s is not a JSON array (then it
+ * is shell form, as Docker falls back); -1 for a JSON array holding
+ * something other than strings, which Docker rejects. */
+int sl_df_parse_json_strings(const char *s, char ***out);
 
 /* Takes the leading "--flag[=value]" words of s (quotes and backslashes
  * in them are resolved; a lone "--" ends them). *rest_off is where the

@@ -36,7 +36,7 @@ static void test_run(void)
                                      "RUN echo hello   world\n"
                                      "RUN [\"/bin/echo\", \"a b\", \"\\u00e9\\n\"]\n"
                                      "RUN [not json\n"
-                                     "RUN [\"mixed\", 1]\n"
+                                     "RUN [\"unclosed\", \"x\"\n"
                                      "RUN --network=host --security=insecure make\n"
                                      "RUN --network=none true\n"
                                      "RUN --mount=type=cache,target=/root/.cache,id=go,sharing=locked,mode=0700,uid=1000,gid=1000 go build\n"
@@ -55,7 +55,7 @@ static void test_run(void)
         is_str(argv_at(&in->u.run.cmd, 2), "\xc3\xa9\n", "JSON escapes are decoded");
         ok(!nth(df, 3)->u.run.cmd.exec_form, "invalid JSON falls back to shell form");
         is_str(argv_at(&nth(df, 3)->u.run.cmd, 0), "[not json", "fallback keeps the text");
-        ok(!nth(df, 4)->u.run.cmd.exec_form, "a non-string element falls back to shell form");
+        ok(!nth(df, 4)->u.run.cmd.exec_form, "an unclosed array falls back to shell form");
         ok(nth(df, 5)->u.run.network == SL_DF_NET_HOST, "RUN --network=host");
         ok(nth(df, 5)->u.run.security == SL_DF_SECURITY_INSECURE, "RUN --security=insecure");
         is_str(argv_at(&nth(df, 5)->u.run.cmd, 0), "make", "flags are removed from the command");
@@ -102,8 +102,8 @@ static void test_run(void)
         } else {
                 ok(0, "secret env and default-type mounts parsed");
         }
-        ok(nth(df, 11)->u.run.cmd.exec_form, "text after a JSON array is ignored, as Docker does");
-        is_int(nth(df, 11)->u.run.cmd.argc, 3, "the array before it is used");
+        ok(!nth(df, 11)->u.run.cmd.exec_form, "text after a JSON array makes it shell form, as Docker does");
+        is_str(argv_at(&nth(df, 11)->u.run.cmd, 0), "[\"sh\", \"-c\", \"echo hi\"] trailing junk", "all of it");
         sl_dockerfile_free(df);
 }
 
@@ -417,6 +417,44 @@ static void test_heredocs(void)
         sl_dockerfile_free(df);
 }
 
+static void test_text_edge_cases(void)
+{
+        sl_dockerfile *df = parse_ok("FROM scratch\n"
+                                     "RUN echo a\\\\\n"
+                                     "RUN [\"cat\", \"<<EOF\"]\n"
+                                     "ONBUILD RUN <<EOF\n"
+                                     "echo onbuild\n"
+                                     "EOF\n"
+                                     "RUN <<EOF\r\n"
+                                     "crlf\r\n"
+                                     "EOF\r\n"
+                                     "VOLUME [\" /padded \"]\n"
+                                     "\\\n"
+                                     "RUN alone\n");
+        ok(df != NULL, "text edge cases parse");
+        is_str(argv_at(&nth(df, 1)->u.run.cmd, 0), "echo a\\\\", "an escaped escape at the end does not continue");
+        is_int(nth(df, 2)->n_heredocs, 0, "JSON form reads no heredocs");
+        const sl_df_instr *ob = nth(df, 3);
+        is_int(ob->n_heredocs, 1, "ONBUILD RUN <<EOF reads its heredoc");
+        is_str(ob->u.onbuild.expression, "RUN <<EOF\necho onbuild\nEOF", "the trigger text includes the body");
+        ok(ob->u.onbuild.trigger && ob->u.onbuild.trigger->n_heredocs == 1, "the trigger carries the heredoc");
+        is_str(nth(df, 4)->n_heredocs ? nth(df, 4)->heredocs[0].content : NULL, "crlf\r\n",
+               "heredoc bodies keep CRLF line endings");
+        is_str(item(nth(df, 5)->u.list.items, nth(df, 5)->u.list.n, 0), "/padded", "VOLUME JSON paths are trimmed");
+        is_str(argv_at(&nth(df, 6)->u.run.cmd, 0), "alone", "a lone escape line continues into the next");
+        sl_dockerfile_free(df);
+
+        sl_df_instr *t = NULL;
+        sl_error err = {0};
+        ok(sl_dockerfile_parse_trigger("COPY <<EOF /motd\nhello\nEOF", "img", 1, '\\', &t, &err) == 0 &&
+           t->kind == SL_DF_COPY && t->n_heredocs == 1 && t->u.copy.srcs[0].heredoc == 0,
+           "a stored trigger with a heredoc parses back");
+        is_str(t && t->n_heredocs ? t->heredocs[0].content : NULL, "hello\n", "with its body");
+        sl_df_instr_free(t);
+        ok(sl_dockerfile_parse_trigger("RUN a\nRUN b", "img", 1, '\\', &t, &err) < 0, "two instructions are no trigger");
+        is_str(err.msg, "img:1: an ONBUILD trigger must be exactly one instruction", "and say so");
+}
+
 static void test_stage_grouping(void)
 {
         sl_dockerfile *df = parse_ok("ARG A=1\nARG B\nFROM scratch\nRUN a\nRUN b\nFROM scratch AS two\nCOPY x y\n");
@@ -458,5 +496,6 @@ int main(void)
         test_heredocs();
         test_stage_grouping();
         test_triggers();
+        test_text_edge_cases();
         return tap_done();
 }
