@@ -395,8 +395,8 @@ static void check_no_pivot(void *arg)
         cok(fs_type("/proc") == PROC_SUPER_MAGIC, "no-pivot: /proc is a proc mount");
         cok(ct_exec((char *[]){ "/bin/busybox", "true", NULL }, &e) == 0, "no-pivot: busybox runs in the new root");
         cok(access(rootfs, F_OK) < 0 && content_is("/etc/hostname", "rootfs\n"), "no-pivot: / is the rootfs");
-        cok(strstr(slurp("/proc/self/mountinfo"), "/sys/fs/cgroup/cpu") == NULL,
-            "no-pivot: host mounts are detached from the namespace");
+        _cleanup_free_ char *mi = slurp("/proc/self/mountinfo");
+        cok(strstr(mi, "/sys/fs/cgroup/cpu") == NULL, "no-pivot: host mounts are detached from the namespace");
         cok(is_dev("/dev/zero", S_IFCHR, 1, 5, 0666, 0, 0) && link_is("/dev/ptmx", "pts/ptmx"),
             "impostor /dev/zero and /dev/ptmx files in the image are replaced");
 }
