@@ -143,65 +143,61 @@ static int compile(pattern *p, const char *s)
         return 0;
 }
 
-/* Whether tokens t[0..n) match all of s; with partial, also whether s is
- * a prefix of something they match (the walk's look-ahead). */
-static bool match_tokens(const token *t, size_t n, const char *s, bool partial)
+typedef enum {
+        M_FULL,     /* all of the text */
+        M_PARENT,   /* all of it, or a prefix ending before a '/' (a parent dir) */
+        M_PARTIAL,  /* the text is a prefix of something matched (walk look-ahead) */
+} mode;
+
+/* Whether tokens t[0..n) match [s, end) in the given mode. */
+static bool match_tokens(const token *t, size_t n, const char *s, const char *end, mode m)
 {
+        bool partial = m == M_PARTIAL;
         for (; n > 0; t++, n--) {
-                if (*s == '\0' && partial)
+                if (s == end && partial)
                         return true;
                 switch (t->type) {
                 case T_CHAR:
-                        if (*s != t->c)
+                        if (s == end || *s != t->c)
                                 return false;
                         s++;
                         break;
                 case T_QMARK:
-                        if (*s == '\0' || *s == '/')
+                        if (s == end || *s == '/')
                                 return false;
                         s++;
                         break;
                 case T_CLASS:
-                        if (*s == '\0' || has_bit(t, (unsigned char)*s) == t->negate)
+                        if (s == end || has_bit(t, (unsigned char)*s) == t->negate)
                                 return false;
                         s++;
                         break;
                 case T_STAR:
                         for (const char *q = s;; q++) {
-                                if (match_tokens(t + 1, n - 1, q, partial))
+                                if (match_tokens(t + 1, n - 1, q, end, m))
                                         return true;
-                                if (*q == '\0' || *q == '/')
+                                if (q == end || *q == '/')
                                         return false;
                         }
                 case T_ANY:
                         return true;
                 case T_ANYDIRS:
                         /* empty, or anything ending in '/' */
-                        if (match_tokens(t + 1, n - 1, s, partial))
+                        if (match_tokens(t + 1, n - 1, s, end, m))
                                 return true;
-                        for (const char *q = s; *q; q++)
-                                if (*q == '/' && match_tokens(t + 1, n - 1, q + 1, partial))
+                        for (const char *q = s; q < end; q++)
+                                if (*q == '/' && match_tokens(t + 1, n - 1, q + 1, end, m))
                                         return true;
                         return partial;
                 }
         }
-        return *s == '\0';
+        return s == end || (m == M_PARENT && *s == '/');
 }
 
 /* The pattern matches path itself or one of its parent directories. */
 static bool pattern_matches(const pattern *p, const char *path)
 {
-        if (match_tokens(p->t, p->n, path, false))
-                return true;
-        _cleanup_free_ char *buf = sl_xstrdup(path);
-        for (char *slash = strchr(buf, '/'); slash; slash = strchr(slash + 1, '/')) {
-                *slash = '\0';
-                bool m = match_tokens(p->t, p->n, buf, false);
-                *slash = '/';
-                if (m)
-                        return true;
-        }
-        return false;
+        return match_tokens(p->t, p->n, path, path + strlen(path), M_PARENT);
 }
 
 static char *clean_query(const char *path)
@@ -243,7 +239,7 @@ bool sl_ignore_may_descend(const sl_ignore *ig, const char *dir)
                 return true;
         _cleanup_free_ char *prefix = sl_xasprintf("%s/", p);
         for (size_t i = (size_t)last + 1; i < ig->n; i++)
-                if (ig->p[i].include && match_tokens(ig->p[i].t, ig->p[i].n, prefix, true))
+                if (ig->p[i].include && match_tokens(ig->p[i].t, ig->p[i].n, prefix, prefix + strlen(prefix), M_PARTIAL))
                         return true;
         return false;
 }

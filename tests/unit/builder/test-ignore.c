@@ -116,6 +116,11 @@ int main(void)
         check("[^a-c].txt", "d.txt", true);
         check("\\*.txt", "*.txt", true);
         check("\\*.txt", "a.txt", false);
+        check("a*", "ab/c", true);              /* a parent matched by a glob */
+        check("a?", "ab/c/d", true);
+        check("a*", "b/ab", false);
+        check("a/b", "a/bc/d", false);
+        check("a/b", "a/b/c/d", true);
         /* ** */
         check("**/*.go", "main.go", true);
         check("**/*.go", "a/b/c/main.go", true);
@@ -127,6 +132,8 @@ int main(void)
         check("a/**", "a", false);
         check("**", "x/y", true);
         check("**/node_modules", "web/app/node_modules/lib/x.js", true);
+        check("**/x", "x/y", true);
+        check("**/*.log", "a.log/inner", true);
         /* comments, blanks, exceptions */
         check("# *.log\n", "a.log", false);
         check(" # not a comment\n", "# not a comment", true);
