@@ -73,8 +73,12 @@ run_ctr() {
 	"$RUNTIME" --root "$state_root" run --bundle "$b" "$@" "$id" >"$work/$id.out" 2>&1 </dev/null
 }
 
-# out_has ID TEXT: the container's output contains TEXT (fixed string).
-out_has() { grep -qF -- "$2" "$work/$1.out" || { diag "$1 output:"; sed 's/^/#   /' "$work/$1.out"; false; }; }
+# out_has ID TEXT: the container's output contains TEXT (fixed string);
+# quotes escaped by the runtime's log format (\") count as plain quotes.
+out_has() {
+	sed 's/\\"/"/g' "$work/$1.out" | grep -qF -- "$2" ||
+		{ diag "$1 output:"; sed 's/^/#   /' "$work/$1.out"; false; }
+}
 
 # json_ok FILTER FILE: jq's verdict, without its output.
 json_ok() { jq -e "$1" "$2" >/dev/null; }
