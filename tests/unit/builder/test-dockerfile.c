@@ -1,5 +1,9 @@
 /* The Dockerfile parser on valid input: every instruction form, parser
  * directives, continuations, comments and heredocs. */
+#include <stdio.h>
+
+#include "builder/dockerfile/command.h"
+#include "common/strv.h"
 #include "tests/unit/builder/df-test.h"
 
 static const char *argv_at(const sl_df_command *c, size_t i)
@@ -455,6 +459,64 @@ static void test_text_edge_cases(void)
         is_str(err.msg, "img:1: an ONBUILD trigger must be exactly one instruction", "and say so");
 }
 
+/* argv joined with "|" for comparison. */
+static char *joined(char **argv)
+{
+        static char buf[512];
+        buf[0] = '\0';
+        for (size_t i = 0; argv && argv[i]; i++)
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? "|" : "", argv[i]);
+        sl_strv_free(argv);
+        return buf;
+}
+
+static void test_command_argv(void)
+{
+        sl_dockerfile *df = parse_ok("FROM scratch\n"
+                                     "RUN echo hi\n"
+                                     "RUN [\"/bin/true\", \"x\"]\n"
+                                     "RUN <<EOF\n"
+                                     "echo one\n"
+                                     "echo two\n"
+                                     "EOF\n"
+                                     "RUN <<'PY'\n"
+                                     "#!/usr/bin/env python3\n"
+                                     "print(1)\n"
+                                     "PY\n"
+                                     "RUN python3 <<EOF > /out\n"
+                                     "print(2)\n"
+                                     "EOF\n"
+                                     "RUN cat <<A <<-B\n"
+                                     "a\n"
+                                     "A\n"
+                                     "\tb\n"
+                                     "\tB\n"
+                                     "CMD echo $HOME\n"
+                                     "ENTRYPOINT [\"/entry\"]\n");
+        char *bash[] = {"/bin/bash", "-eu", "-c", NULL};
+        const sl_df_heredoc *script = NULL;
+        ok(df != NULL, "RUN forms for argv parse");
+        is_str(joined(sl_df_run_argv(nth(df, 1), NULL, "/dev/pipes", &script)), "/bin/sh|-c|echo hi",
+               "shell form runs through /bin/sh -c by default");
+        is_str(joined(sl_df_run_argv(nth(df, 1), bash, "/dev/pipes", &script)), "/bin/bash|-eu|-c|echo hi",
+               "or through the stage's SHELL");
+        is_str(joined(sl_df_run_argv(nth(df, 2), bash, "/dev/pipes", &script)), "/bin/true|x", "exec form as written");
+        is_str(joined(sl_df_run_argv(nth(df, 3), NULL, "/dev/pipes", &script)), "/bin/sh|-c|echo one\necho two\n",
+               "a lone heredoc is the script");
+        ok(script == NULL, "which needs no file");
+        is_str(joined(sl_df_run_argv(nth(df, 4), NULL, "/dev/pipes", &script)), "/dev/pipes/PY",
+               "a #! heredoc runs as a file");
+        ok(script && !strcmp(script->name, "PY") && !strncmp(script->content, "#!/usr/bin/env", 14),
+           "and names the heredoc to write");
+        is_str(joined(sl_df_run_argv(nth(df, 5), NULL, "/dev/pipes", &script)),
+               "/bin/sh|-c|python3 <<EOF > /out\nprint(2)\nEOF", "a heredoc feeding a command goes to the shell whole");
+        is_str(joined(sl_df_run_argv(nth(df, 6), NULL, "/dev/pipes", &script)), "/bin/sh|-c|cat <<A <<-B\na\nA\nb\nB",
+               "several heredocs are reassembled in order");
+        is_str(joined(sl_df_command_argv(&nth(df, 7)->u.cmd, NULL)), "/bin/sh|-c|echo $HOME", "CMD shell form for the config");
+        is_str(joined(sl_df_command_argv(&nth(df, 8)->u.cmd, bash)), "/entry", "ENTRYPOINT exec form for the config");
+        sl_dockerfile_free(df);
+}
+
 static void test_stage_grouping(void)
 {
         sl_dockerfile *df = parse_ok("ARG A=1\nARG B\nFROM scratch\nRUN a\nRUN b\nFROM scratch AS two\nCOPY x y\n");
@@ -497,5 +559,6 @@ int main(void)
         test_stage_grouping();
         test_triggers();
         test_text_edge_cases();
+        test_command_argv();
         return tap_done();
 }
