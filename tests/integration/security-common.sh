@@ -64,13 +64,17 @@ make_bundle() {
 	echo "$b"
 }
 
-# run_ctr ID BUNDLE [RUNTIME_ARGS...]: runs it in the foreground; output in
-# $work/ID.out (stdout and stderr), exit code returned.
+# cid NAME: the container id for NAME, unique to this run, since cgroup
+# paths derive from ids and other tests may run containers in parallel.
+cid() { echo "$1-$$"; }
+
+# run_ctr NAME BUNDLE [RUNTIME_ARGS...]: runs it in the foreground; output
+# in $work/NAME.out (stdout and stderr), exit code returned.
 run_ctr() {
-	id=$1 b=$2
+	name=$1 b=$2
 	shift 2
-	ids="$ids $id"
-	"$RUNTIME" --root "$state_root" run --bundle "$b" "$@" "$id" >"$work/$id.out" 2>&1 </dev/null
+	ids="$ids $(cid "$name")"
+	"$RUNTIME" --root "$state_root" run --bundle "$b" "$@" "$(cid "$name")" >"$work/$name.out" 2>&1 </dev/null
 }
 
 # out_has ID TEXT: the container's output contains TEXT (fixed string);

@@ -22,7 +22,8 @@ order=$(tr '\n' ' ' <"$log/order" 2>/dev/null)
 ok "hooks run in runtime-spec order (got: $order)" \
 	[ "$order" = "prestart createRuntime createContainer startContainer poststart poststop " ]
 for s in prestart createRuntime createContainer startContainer poststart poststop; do
-	ok "$s hook reads this container's state on stdin" json_ok '.id == "hk-all" and .ociVersion != null' "$log/$s.json"
+	ok "$s hook reads this container's state on stdin" \
+		json_ok ".id == \"$(cid hk-all)\" and .ociVersion != null" "$log/$s.json"
 done
 ok "createRuntime sees status creating and the container's pid" \
 	json_ok '.status == "creating" and .pid > 0' "$log/createRuntime.json"
@@ -43,7 +44,7 @@ if is_sloika; then
 		out_has hk-slow "hook createRuntime[1] (/bin/sleep): timed out after 1s"
 fi
 ok "the failed create leaves no container behind" \
-	sh -c "! '$RUNTIME' --root '$state_root' state hk-slow >/dev/null 2>&1"
+	sh -c "! '$RUNTIME' --root '$state_root' state $(cid hk-slow) >/dev/null 2>&1"
 
 fail='{prestart: [{path: "/bin/sh", args: ["sh", "-c", "exit 3"]}]}'
 b=$(make_bundle fail '["/bin/true"]' ".hooks = $fail")

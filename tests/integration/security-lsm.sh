@@ -19,7 +19,7 @@ case ",$lsms," in
 	if is_sloika; then
 		ok "with a clear error" out_has lsm-aa "process.apparmorProfile: AppArmor is not enabled on this host"
 	fi
-	ok "and leaves no container behind" sh -c "! '$RUNTIME' --root '$state_root' state lsm-aa >/dev/null 2>&1"
+	ok "and leaves no container behind" sh -c "! '$RUNTIME' --root '$state_root' state $(cid lsm-aa) >/dev/null 2>&1"
 	;;
 esac
 case ",$lsms," in

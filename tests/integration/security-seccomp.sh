@@ -52,6 +52,6 @@ ok "containerProcessState: fds is [\"seccompFd\"]" \
 ok "containerProcessState: metadata is listenerMetadata" \
 	json_ok '.metadata == "agent=test"' "$work/agent-state.json"
 ok "containerProcessState: state is this container's, pid set" \
-	json_ok '.state.id == "sc-notify" and .pid > 0 and .state.pid == .pid' "$work/agent-state.json"
+	json_ok ".state.id == \"$(cid sc-notify)\" and .pid > 0 and .state.pid == .pid" "$work/agent-state.json"
 
 done_testing
