@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 
 #include "common/cleanup.h"
+#include "common/fileio.h"
 #include "common/log.h"
 
 #define P "process.capabilities"
@@ -19,14 +20,11 @@ int sl_caps_last_cap(void)
         static int last = -1;
         if (last >= 0)
                 return last;
-        FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+        _cleanup_free_ char *buf = NULL;
         int v = -1;
-        if (f) {
-                if (fscanf(f, "%d", &v) != 1)
-                        v = -1;
-                fclose(f);
-        }
-        if (v < 0 || v > 63)
+        if (sl_read_file("/proc/sys/kernel/cap_last_cap", &buf, NULL, NULL) == 0)
+                v = atoi(buf);
+        if (v <= 0 || v > 63)
                 v = CAP_LAST_CAP; /* /proc not mounted: what libcap was built for */
         return last = v;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fileio.h"
 
 extern char **environ;
 
@@ -33,15 +34,8 @@ static int state_fd(const char *state_json, sl_error *err)
         _cleanup_close_ int fd = memfd_create("sloika-hook-state", MFD_CLOEXEC);
         if (fd < 0)
                 return sl_err_sys(err, errno, "memfd_create");
-        size_t len = strlen(state_json);
-        for (size_t off = 0; off < len;) {
-                ssize_t w = write(fd, state_json + off, len - off);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w < 0)
-                        return sl_err_sys(err, errno, "writing the state");
-                off += (size_t)w;
-        }
+        if (sl_write_all(fd, state_json, strlen(state_json)) < 0)
+                return sl_err_sys(err, errno, "writing the state");
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return sl_err_sys(err, errno, "lseek");
         return SL_STEAL_FD(fd);

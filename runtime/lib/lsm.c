@@ -9,19 +9,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-
-/* Reads a small file into buf; false when it cannot be read. */
-static bool read_small(const char *path, char *buf, size_t cap)
-{
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        ssize_t n = read(fd, buf, cap - 1);
-        if (n < 0)
-                return false;
-        buf[n] = '\0';
-        return true;
-}
+#include "common/fileio.h"
 
 static bool list_has(const char *list, const char *name)
 {
@@ -38,8 +26,8 @@ static bool list_has(const char *list, const char *name)
 /* 1 listed, 0 not listed, -1 when securityfs is not there to ask. */
 static int lsm_listed(const char *name)
 {
-        char buf[512];
-        if (!read_small("/sys/kernel/security/lsm", buf, sizeof buf))
+        _cleanup_free_ char *buf = NULL;
+        if (sl_read_file("/sys/kernel/security/lsm", &buf, NULL, NULL) < 0)
                 return -1;
         return list_has(buf, name);
 }
@@ -49,8 +37,8 @@ bool sl_lsm_apparmor_enabled(void)
         int listed = lsm_listed("apparmor");
         if (listed >= 0)
                 return listed;
-        char buf[8];
-        return read_small("/sys/module/apparmor/parameters/enabled", buf, sizeof buf) && buf[0] == 'Y';
+        _cleanup_free_ char *buf = NULL;
+        return sl_read_file("/sys/module/apparmor/parameters/enabled", &buf, NULL, NULL) == 0 && buf[0] == 'Y';
 }
 
 bool sl_lsm_selinux_enabled(void)
