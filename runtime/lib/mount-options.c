@@ -101,7 +101,7 @@ static const struct opt *opt_find(const char *name)
         return NULL;
 }
 
-static void data_append(sl_mount_opts *o, const char *word)
+void sl_mount_opts_add_data(sl_mount_opts *o, const char *word)
 {
         if (!o->data) {
                 o->data = sl_xstrdup(word);
@@ -122,7 +122,7 @@ int sl_mount_opts_parse(char *const *options, size_t n, sl_mount_opts *out, sl_e
                 if (!word || !*word)
                         continue;
                 if (!op) {
-                        data_append(out, word);
+                        sl_mount_opts_add_data(out, word);
                         continue;
                 }
                 switch (op->kind) {

@@ -30,6 +30,8 @@ typedef struct sl_mount_opts {
  * Fails only on conflicting or excessive input; unknown words go to data. */
 int sl_mount_opts_parse(char *const *options, size_t n, sl_mount_opts *out, sl_error *err);
 void sl_mount_opts_free(sl_mount_opts *o);
+/* Appends one word to the data string. */
+void sl_mount_opts_add_data(sl_mount_opts *o, const char *word);
 
 /* MOUNT_ATTR_* set/clear pair for the per-mount (non-recursive) flags of o:
  * ro, nosuid, nodev, noexec, atime family, nodiratime, nosymfollow. */

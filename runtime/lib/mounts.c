@@ -94,8 +94,14 @@ static int fs_set_option(int fsfd, char *word, const char *type, sl_error *err)
         int r;
 
         if (eq) {
+                /* Quotes only protect commas in a legacy data string;
+                 * fsconfig takes the bare value. */
+                char *value = eq + 1;
+                size_t len = strlen(value);
+                _cleanup_free_ char *bare = len >= 2 && value[0] == '"' && value[len - 1] == '"'
+                                            ? sl_xstrndup(value + 1, len - 2) : NULL;
                 *eq = '\0';
-                r = fsconfig(fsfd, FSCONFIG_SET_STRING, word, eq + 1, 0);
+                r = fsconfig(fsfd, FSCONFIG_SET_STRING, word, bare ? bare : value, 0);
                 *eq = '=';
         } else {
                 r = fsconfig(fsfd, FSCONFIG_SET_FLAG, word, NULL, 0);
@@ -369,6 +375,12 @@ int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, sl_error *err)
                 return sl_err(err, EINVAL, "mounting over the container root is not supported");
         if (sl_mount_opts_parse(m->options, m->options_len, &o, err) < 0)
                 return -1;
+        /* linux.mountLabel labels the filesystems the runtime creates for
+         * the container, as runc does. */
+        if (ctx->mount_label && (type_is(m, "tmpfs") || type_is(m, "devpts") || type_is(m, "mqueue"))) {
+                _cleanup_free_ char *context = sl_xasprintf("context=\"%s\"", ctx->mount_label);
+                sl_mount_opts_add_data(&o, context);
+        }
         if (o.set & MS_REMOUNT)
                 r = remount_entry(ctx, m, &o, err);
         else if (sl_mount_opts_is_bind(&o, m->type))

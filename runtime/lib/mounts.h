@@ -19,6 +19,7 @@ typedef struct sl_mount_ctx {
         int rootfd;             /* O_PATH dir fd of the rootfs bind mount */
         const char *rootfs;     /* canonical host path of rootfd */
         bool in_userns;         /* mknod and some fs types are not allowed */
+        const char *mount_label; /* SELinux context for tmpfs, devpts, mqueue; NULL = none */
 } sl_mount_ctx;
 
 /* Mounts every spec->mounts[] entry in order. Errors read

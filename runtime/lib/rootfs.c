@@ -11,6 +11,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "runtime/lib/devices.h"
+#include "runtime/lib/lsm.h"
 #include "runtime/lib/mount-idmap.h"
 #include "runtime/lib/mounts.h"
 #include "runtime/lib/paths-masking.h"
@@ -143,6 +144,15 @@ static int finish_root(const oci_spec *spec, unsigned long propagation, sl_error
         return 0;
 }
 
+/* Without SELinux there is nothing a label could mean, so linux.mountLabel
+ * is skipped there, like crun does (runtime-tools linux_mount_label). */
+static const char *mount_label(const oci_spec *spec)
+{
+        const char *label = spec->linux ? spec->linux->mount_label : NULL;
+
+        return label && *label && sl_lsm_selinux_enabled() ? label : NULL;
+}
+
 int sl_rootfs_setup(const oci_spec *spec, const char *rootfs_abs, bool no_pivot, sl_error *err)
 {
         return sl_rootfs_setup_with(spec, rootfs_abs, no_pivot, NULL, err);
@@ -160,8 +170,6 @@ int sl_rootfs_setup_with(const oci_spec *spec, const char *rootfs_abs, bool no_p
         if (l && l->rootfs_propagation && sl_mount_propagation_parse(l->rootfs_propagation, &propagation) < 0)
                 return sl_err(err, EINVAL, "linux.rootfsPropagation \"%s\": not a propagation mode",
                               l->rootfs_propagation);
-        if (l && l->mount_label && *l->mount_label)
-                return sl_err(err, ENOTSUP, "linux.mountLabel: SELinux mount labels are not supported");
         if (sl_sysctl_validate(spec, err) < 0)
                 return -1;
         real = realpath(rootfs_abs, NULL);
@@ -176,7 +184,7 @@ int sl_rootfs_setup_with(const oci_spec *spec, const char *rootfs_abs, bool no_p
         if (sl_fd_inner_path(rootfd, "/", &rootfs, err) < 0)
                 return sl_err_wrap(err, "rootfs");
         ctx = (sl_mount_ctx){ .spec = spec, .rootfd = rootfd, .rootfs = rootfs,
-                              .in_userns = sl_in_user_namespace() };
+                              .in_userns = sl_in_user_namespace(), .mount_label = mount_label(spec) };
         if (sl_mounts_setup(&ctx, err) < 0 || sl_devices_setup(&ctx, err) < 0)
                 return -1;
         if (cb && cb->before_pivot && cb->before_pivot(cb->arg, err) < 0)

@@ -13,6 +13,8 @@
  * and linux.devices, pivot_root (or MS_MOVE + chroot when no_pivot),
  * rootfsPropagation on the new "/", sysctl, readonlyPaths, maskedPaths,
  * root.readonly. On return "/" and the cwd are the container root.
+ * linux.mountLabel becomes context="..." of tmpfs, devpts and mqueue mounts
+ * when SELinux is enabled, and is skipped when it is not (as crun does).
  * rootfs_abs is the host path of root.path, already made absolute. */
 int sl_rootfs_setup(const oci_spec *spec, const char *rootfs_abs, bool no_pivot, sl_error *err);
 

@@ -134,6 +134,15 @@ static void test_attr_and_data(void)
         ok(o.tmpcopyup && !o.idmap, "tmpcopyup is recognised");
         sl_mount_opts_free(&o);
 
+        o = parse("mode=755");
+        sl_mount_opts_add_data(&o, "context=\"a,b\"");
+        is_str(o.data, "mode=755,context=\"a,b\"", "extra data words are appended after the options");
+        sl_mount_opts_free(&o);
+        o = parse("nosuid");
+        sl_mount_opts_add_data(&o, "x=1");
+        is_str(o.data, "x=1", "extra data may start the data string");
+        sl_mount_opts_free(&o);
+
         o = parse("ridmap");
         ok(o.idmap && o.idmap_recursive, "ridmap is a recursive idmap");
         sl_mount_opts_free(&o);

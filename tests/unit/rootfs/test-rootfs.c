@@ -23,6 +23,7 @@
 #include "common/fileio.h"
 #include "common/xalloc.h"
 #include "runtime/lib/devices.h"
+#include "runtime/lib/lsm.h"
 #include "tests/unit/rootfs/container.h"
 #include "tests/unit/tap.h"
 
@@ -163,6 +164,7 @@ static const char main_config[] =
         "{\"destination\":\"/mnt/bindremount\",\"type\":\"bind\",\"source\":\"%1$s\",\"options\":[\"bind\"]},"
         "{\"destination\":\"/mnt/bindremount\",\"options\":[\"bind\",\"remount\",\"ro\",\"shared\"]},"
         "{\"destination\":\"/mnt/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"size=1m\",\"mode=700\",\"noatime\"]},"
+        "{\"destination\":\"/mnt/quoted\",\"type\":\"tmpfs\",\"options\":[\"size=\\\"2m\\\"\"]},"
         "{\"destination\":\"/mnt/sync\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"sync\",\"dirsync\",\"lazytime\",\"mand\"]},"
         "{\"destination\":\"/mnt/shared\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"shared\"]},"
         "{\"destination\":\"/mnt/unbindable\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"unbindable\"]},"
@@ -176,7 +178,7 @@ static const char main_config[] =
         "],"
         "\"linux\":{"
         "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"ipc\"},{\"type\":\"network\"},{\"type\":\"uts\"}],"
-        "\"rootfsPropagation\":\"shared\","
+        "\"rootfsPropagation\":\"shared\",\"mountLabel\":\"system_u:object_r:container_file_t:s0:c1,c2\","
         "\"devices\":[{\"path\":\"/dev/sl-mydev\",\"type\":\"c\",\"major\":1,\"minor\":5,\"fileMode\":384,\"uid\":1000,\"gid\":1001},"
         "            {\"path\":\"/dev/sl-fifo\",\"type\":\"p\",\"fileMode\":420},"
         "            {\"path\":\"/mnt/evil/" ESCAPE_NAME "-dev\",\"type\":\"c\",\"major\":1,\"minor\":3}],"
@@ -260,7 +262,13 @@ static void check_main(void *arg)
         cok(statfs("/mnt/tmp", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC &&
             (unsigned long long)sfs.f_blocks * sfs.f_bsize == 1024 * 1024, "tmpfs size=1m is applied");
         cok(stat("/mnt/tmp", &st) == 0 && (st.st_mode & 07777) == 0700, "tmpfs mode=700 is applied");
+        cok(statfs("/mnt/quoted", &sfs) == 0 && (unsigned long long)sfs.f_blocks * sfs.f_bsize == 2 * 1024 * 1024,
+            "a quoted data value reaches the filesystem without its quotes");
         cok(mount_has("/mnt/tmp", "noatime"), "noatime shows in mountinfo");
+        if (!sl_lsm_selinux_enabled()) {
+                _cleanup_free_ char *l = mountinfo_line("/dev/shm");
+                cok(!strstr(l, "context="), "without SELinux, linux.mountLabel is skipped");
+        }
         cok(statfs("/dev/shm", &sfs) == 0 && (unsigned long long)sfs.f_blocks * sfs.f_bsize == 65536ull * 1024,
             "/dev/shm size=65536k is applied");
         cok((vfs_flags("/dev/shm") & (ST_NOSUID | ST_NOEXEC | ST_NODEV)) == (ST_NOSUID | ST_NOEXEC | ST_NODEV) &&
