@@ -96,54 +96,78 @@ static int from_stage(const sl_dockerfile *df, size_t stage, const sl_expand_env
         return 0;
 }
 
-int sl_df_stage_env(const sl_dockerfile *df, size_t stage, size_t upto, const sl_expand_env *build_args,
-                    char ***envv, sl_error *err)
+/* ARG values and ENV values seen as one: ENV wins over an ARG of the same
+ * name, whichever came first. */
+static char **merged(char **args, char **envs)
+{
+        char **m = sl_strv_dup(args);
+        for (size_t i = 0; envs && envs[i]; i++)
+                sl_strv_append(&m, envs[i]);
+        return m;
+}
+
+/* A stage's ARG values and ENV values up to instruction `upto`. */
+static int stage_vars(const sl_dockerfile *df, size_t stage, size_t upto, const sl_expand_env *build_args,
+                      char *const *base_env, char ***args_out, char ***envs_out, sl_error *err)
 {
         const sl_df_stage *st = &df->stages[stage];
-        ssize_t base;
-        _cleanup_strv_ char **env = NULL;
+        _cleanup_strv_ char **args = sl_strv_dup(NULL);
+        _cleanup_strv_ char **envs = NULL;
         _cleanup_strv_ char **genv = NULL;
-        if (from_stage(df, stage, build_args, &base, err) < 0)
-                return -1;
-        if (base >= 0) {
-                /* Only ENV crosses into a stage built on another; its ARGs do not. */
-                const sl_df_stage *b = &df->stages[base];
-                if (sl_df_stage_env(df, (size_t)base, b->n_instrs, build_args, &env, err) < 0)
-                        return -1;
-                _cleanup_strv_ char **all = SL_STEAL(env);
-                env = sl_strv_dup(NULL);
-                for (size_t i = 0; i < b->n_instrs; i++) {
-                        const sl_df_instr *in = b->instrs[i];
-                        if (in->kind != SL_DF_ENV)
-                                continue;
-                        for (size_t k = 0; k < in->u.kv.n; k++) {
-                                const char *v = sl_expand_envv_lookup(all, in->u.kv.items[k].key);
-                                if (v)
-                                        set_var(&env, in->u.kv.items[k].key, v);
-                        }
-                }
+        ssize_t base = -1;
+        if (base_env) {
+                envs = sl_strv_dup(base_env);
         } else {
-                env = sl_strv_dup(NULL);
+                if (from_stage(df, stage, build_args, &base, err) < 0)
+                        return -1;
+                if (base >= 0) {
+                        /* Only ENV crosses into a stage built on another; its ARGs do not. */
+                        _cleanup_strv_ char **base_args = NULL;
+                        if (stage_vars(df, (size_t)base, df->stages[base].n_instrs, build_args, NULL, &base_args,
+                                       &envs, err) < 0)
+                                return -1;
+                } else {
+                        envs = sl_strv_dup(NULL);
+                }
         }
         if (sl_df_global_env(df, build_args, &genv, err) < 0)
                 return -1;
         for (size_t i = 0; i < upto && i < st->n_instrs; i++) {
                 const sl_df_instr *in = st->instrs[i];
-                if (in->kind == SL_DF_ARG && apply_arg(df, in, build_args, &env, genv, err) < 0)
-                        return -1;
-                if (in->kind != SL_DF_ENV)
+                if (in->kind != SL_DF_ARG && in->kind != SL_DF_ENV)
                         continue;
-                /* All pairs of one ENV line see the values from before it. */
-                _cleanup_strv_ char **before = sl_strv_dup(env);
+                /* All pairs of one line see the values from before it. */
+                _cleanup_strv_ char **before = merged(args, envs);
+                if (in->kind == SL_DF_ARG) {
+                        _cleanup_strv_ char **scratch = sl_strv_dup(before);
+                        size_t n0 = sl_strv_len(scratch);
+                        if (apply_arg(df, in, build_args, &scratch, genv, err) < 0)
+                                return -1;
+                        for (size_t k = n0; scratch[k]; k++)
+                                sl_strv_append(&args, scratch[k]);
+                        continue;
+                }
                 for (size_t k = 0; k < in->u.kv.n; k++) {
                         _cleanup_free_ char *key = NULL, *v = NULL;
                         if (expand_with(df, in, "name", in->u.kv.items[k].key, before, &key, err) < 0 ||
                             expand_with(df, in, key, in->u.kv.items[k].value, before, &v, err) < 0)
                                 return -1;
-                        set_var(&env, key, v);
+                        set_var(&envs, key, v);
                 }
         }
-        *envv = SL_STEAL(env);
+        *args_out = SL_STEAL(args);
+        *envs_out = SL_STEAL(envs);
+        return 0;
+}
+
+int sl_df_stage_env(const sl_dockerfile *df, size_t stage, size_t upto, const sl_expand_env *build_args,
+                    char *const *base_env, char ***envv, sl_error *err)
+{
+        _cleanup_strv_ char **args = NULL;
+        _cleanup_strv_ char **envs = NULL;
+        if (stage_vars(df, stage, upto, build_args, base_env, &args, &envs, err) < 0)
+                return -1;
+        *envv = merged(args, envs);
         return 0;
 }
 
@@ -203,7 +227,7 @@ static int ref_dep(const sl_dockerfile *df, size_t stage, size_t pos, const char
         const sl_df_instr *in = df->stages[stage].instrs[pos];
         _cleanup_strv_ char **env = NULL;
         _cleanup_free_ char *ref = NULL;
-        if (sl_df_stage_env(df, stage, pos, build_args, &env, err) < 0 ||
+        if (sl_df_stage_env(df, stage, pos, build_args, NULL, &env, err) < 0 ||
             expand_with(df, in, what, raw, env, &ref, err) < 0)
                 return -1;
         size_t idx;

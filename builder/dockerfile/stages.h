@@ -17,13 +17,15 @@ int sl_df_find_target(const sl_dockerfile *df, const char *target, size_t *idx, 
  * a --build-arg wins over the default; an ARG without either is unset. */
 int sl_df_global_env(const sl_dockerfile *df, const sl_expand_env *build_args, char ***envv, sl_error *err);
 
-/* The variables a stage's instruction at position `upto` (index into
- * stage->instrs; n_instrs for the end) sees from ARG and ENV lines: ENV
- * inherited from a base stage, then the stage's own ARG/ENV in order. A
- * redeclared global ARG without default takes the global value. The base
- * image's own ENV is not known here and not included. */
+/* The variables ("NAME=VALUE", last wins) that instruction `upto` of a
+ * stage (index into stage->instrs; n_instrs for the end) expands with:
+ * base_env (the Env of the image FROM resolved to; NULL when not known,
+ * then a base stage's ENV lines are followed, an image contributes
+ * nothing), then the stage's ARG and ENV lines in order. A --build-arg
+ * overrides an ARG default; a redeclared global ARG without default takes
+ * the global value; ENV wins over an ARG of the same name. */
 int sl_df_stage_env(const sl_dockerfile *df, size_t stage, size_t upto, const sl_expand_env *build_args,
-                    char ***envv, sl_error *err);
+                    char *const *base_env, char ***envv, sl_error *err);
 
 /* Resolves a reference from stage `at` (FROM, COPY --from, --mount from=):
  * returns 1 with *idx for a stage named ref (or, when allow_index, an index

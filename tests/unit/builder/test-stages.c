@@ -103,7 +103,7 @@ static void test_stage_env_and_expand(void)
                                      "CMD echo $DIR\n");
         sl_error err = {0};
         char **env = NULL;
-        ok(df && sl_df_stage_env(df, 1, 3, NULL, &env, &err) == 0, "stage env");
+        ok(df && sl_df_stage_env(df, 1, 3, NULL, NULL, &env, &err) == 0, "stage env");
         is_str(sl_expand_envv_lookup(env, "DIR"), "/srv", "ENV is inherited from a base stage");
         is_str(sl_expand_envv_lookup(env, "G"), "global", "a redeclared global ARG takes the global value");
         is_str(sl_expand_envv_lookup(env, "LOCAL"), "global-local", "ARG defaults expand");
@@ -159,6 +159,22 @@ static void test_stage_env_and_expand(void)
         ok(st && sl_df_instr_expand(df, st->instrs[11], &e, &x, &err) == 0 && !strcmp(x->u.cmd.argv[0], "echo $DIR"),
            "CMD is not expanded");
         sl_df_instr_free(x);
+        sl_strv_free(env);
+        sl_dockerfile_free(df);
+
+        df = parse_ok("FROM scratch AS a\n"
+                      "ENV X=env\n"
+                      "ARG X=arg\n"
+                      "ARG Y=$X\n"
+                      "ENV Z=$PATH-$ONLYBASE\n");
+        char *base_env[] = {"PATH=/usr/bin", "ONLYBASE=1", NULL};
+        char *ba[] = {"X=cli", NULL};
+        sl_expand_env bae = {.lookup = sl_expand_envv_lookup, .ctx = ba};
+        env = NULL;
+        ok(df && sl_df_stage_env(df, 0, 4, &bae, base_env, &env, &err) == 0, "stage env with a base image env");
+        is_str(sl_expand_envv_lookup(env, "X"), "env", "ENV wins over a later ARG and its --build-arg");
+        is_str(sl_expand_envv_lookup(env, "Y"), "env", "an ARG default sees the ENV value");
+        is_str(sl_expand_envv_lookup(env, "Z"), "/usr/bin-1", "the base image's Env is visible");
         sl_strv_free(env);
         sl_dockerfile_free(df);
 
