@@ -254,6 +254,47 @@ static void add_pattern(sl_ignore *ig, const char *text, bool include, pattern *
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
+/* One pattern (trimmed, non-empty): "!" prefix, cleaning, compiling. */
+static int add_line(sl_ignore *ig, const char *line, size_t n, const char *source, int lineno, sl_error *err)
+{
+        bool include = line[0] == '!';
+        if (include) {
+                line++, n--;
+                while (n > 0 && is_space(*line))
+                        line++, n--;
+        }
+        _cleanup_free_ char *raw = sl_xstrndup(line, n);
+        _cleanup_free_ char *clean = n ? sl_path_clean(raw) : sl_xstrdup("");
+        const char *text = clean[0] == '/' && clean[1] ? clean + 1 : clean;
+        pattern p = {0};
+        if (compile(&p, text) < 0) {
+                free(p.t);
+                return sl_err(err, 0, "%s:%d: invalid pattern \"%s\": unterminated or malformed [...]", source,
+                              lineno, raw);
+        }
+        add_pattern(ig, text, include, &p);
+        return 0;
+}
+
+int sl_ignore_from_patterns(char *const *patterns, const char *source, sl_ignore **out, sl_error *err)
+{
+        sl_ignore *ig = sl_xcalloc(1, sizeof *ig);
+        for (size_t i = 0; patterns && patterns[i]; i++) {
+                const char *line = patterns[i];
+                size_t n = strlen(line);
+                while (n > 0 && is_space(*line))
+                        line++, n--;
+                while (n > 0 && is_space(line[n - 1]))
+                        n--;
+                if (n > 0 && add_line(ig, line, n, source, (int)i + 1, err) < 0) {
+                        sl_ignore_free(ig);
+                        return -1;
+                }
+        }
+        *out = ig;
+        return 0;
+}
+
 int sl_ignore_parse(const char *data, size_t len, const char *source, sl_ignore **out, sl_error *err)
 {
         sl_ignore *ig = sl_xcalloc(1, sizeof *ig);
@@ -274,23 +315,10 @@ int sl_ignore_parse(const char *data, size_t len, const char *source, sl_ignore 
                         n--;
                 if (n == 0)
                         continue;
-                bool include = line[0] == '!';
-                if (include) {
-                        line++, n--;
-                        while (n > 0 && is_space(*line))
-                                line++, n--;
-                }
-                _cleanup_free_ char *raw = sl_xstrndup(line, n);
-                _cleanup_free_ char *clean = n ? sl_path_clean(raw) : sl_xstrdup("");
-                const char *text = clean[0] == '/' && clean[1] ? clean + 1 : clean;
-                pattern p = {0};
-                if (compile(&p, text) < 0) {
-                        free(p.t);
+                if (add_line(ig, line, n, source, lineno, err) < 0) {
                         sl_ignore_free(ig);
-                        return sl_err(err, 0, "%s:%d: invalid pattern \"%s\": unterminated or malformed [...]",
-                                      source, lineno, raw);
+                        return -1;
                 }
-                add_pattern(ig, text, include, &p);
         }
         *out = ig;
         return 0;

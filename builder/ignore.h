@@ -21,6 +21,10 @@ typedef struct sl_ignore sl_ignore;
 /* Parses ignore-file text; source names it in errors ("FILE:LINE: ..."). */
 int sl_ignore_parse(const char *data, size_t len, const char *source, sl_ignore **out, sl_error *err);
 
+/* The same matcher from a list of patterns, as COPY/ADD --exclude gives
+ * them (no comments; "!" still re-includes). source names them in errors. */
+int sl_ignore_from_patterns(char *const *patterns, const char *source, sl_ignore **out, sl_error *err);
+
 /* Loads the patterns for a build: dockerfile_path ".dockerignore" if it
  * exists (dockerfile_path may be NULL), else the context's .dockerignore
  * (read through context_fd, inside the context), else no patterns.

@@ -176,6 +176,18 @@ int main(void)
         is_str(ig ? sl_ignore_pattern(ig, 0) : NULL, "abs", "leading slash dropped");
         is_str(ig ? sl_ignore_pattern(ig, 1) : NULL, "!keep/x", "exception cleaned");
         sl_ignore_free(ig);
+        /* COPY --exclude patterns */
+        char *ex[] = {"*.md", " !README.md ", "", "/tmp/", NULL};
+        sl_ignore *xi = NULL;
+        sl_error xerr = {0};
+        ok(sl_ignore_from_patterns(ex, "COPY --exclude", &xi, &xerr) == 0, "--exclude patterns load");
+        ok(xi && sl_ignore_match(xi, "CHANGES.md") && !sl_ignore_match(xi, "README.md") && sl_ignore_match(xi, "tmp/x"),
+           "with the same semantics");
+        is_int(sl_ignore_count(xi), 3, "blank patterns are skipped");
+        sl_ignore_free(xi);
+        char *bad[] = {"ok", "[z-a]", NULL};
+        ok(sl_ignore_from_patterns(bad, "COPY --exclude", &xi, &xerr) < 0, "a bad --exclude pattern fails");
+        is_str(xerr.msg, "COPY --exclude:2: invalid pattern \"[z-a]\": unterminated or malformed [...]", "naming it");
         test_load();
         return tap_done();
 }
