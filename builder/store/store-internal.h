@@ -1,0 +1,23 @@
+/* Shared between the store's source files; not an API. */
+#ifndef SLOIKA_BUILDER_STORE_INTERNAL_H
+#define SLOIKA_BUILDER_STORE_INTERNAL_H
+
+#include "builder/store/store.h"
+
+struct sl_store {
+        char *root;
+        int rootfd, blobsfd, layersfd, tmpfd;  /* O_RDONLY|O_DIRECTORY */
+        int lockfd, indexlockfd;
+        int holds;                            /* shared holds on lockfd */
+        bool exclusive;                       /* gc/fsck hold it exclusively */
+};
+
+/* The hex of a "sha256:<hex>" digest, or NULL with err set. */
+const char *sl_store_blob_hex(const char *digest, sl_error *err);
+/* A fresh unique name in tmp/ with the given prefix. Free it. */
+char *sl_store_tmp_name(const char *prefix);
+/* Exclusive lock for gc/fsck; fails with EDEADLK under a hold. */
+int sl_store_lock_exclusive(sl_store *s, sl_error *err);
+void sl_store_unlock_exclusive(sl_store *s);
+
+#endif

@@ -1,0 +1,115 @@
+/* The content-addressed image store (default /var/lib/sloika):
+ *
+ *   oci-layout, index.json   the store is itself an OCI image layout: each
+ *                            tag is a manifest descriptor in index.json
+ *                            annotated org.opencontainers.image.ref.name
+ *   blobs/sha256/<hex>       blobs, written to tmp/ and renamed into place
+ *                            only after their digest is verified; once each
+ *   layers/<chain-id-hex>/   unpacked layers (overlay whiteout form), keyed
+ *                            by chain id, shared by every image
+ *   tmp/                     work in progress; stale after a crash
+ *   lock, index.lock         flock files
+ *
+ * Locking: every operation holds "lock" shared, so gc and fsck (which
+ * take it exclusive) never see work in progress. A build should hold a
+ * shared hold (sl_store_hold) for its whole run so gc cannot collect its
+ * untagged blobs. index.json changes under an exclusive "index.lock".
+ * Blob and layer creation is race-safe by rename, so concurrent writers
+ * need no lock beyond the shared one. */
+#ifndef SLOIKA_BUILDER_STORE_STORE_H
+#define SLOIKA_BUILDER_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "builder/layer/compress.h"
+#include "builder/layer/differ.h"
+#include "common/digest.h"
+#include "common/error.h"
+#include "oci-specs/image-spec.h"
+
+#define SL_STORE_DEFAULT_ROOT "/var/lib/sloika"
+#define SL_REF_NAME_ANNOTATION "org.opencontainers.image.ref.name"
+#define SL_MEDIA_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define SL_MEDIA_INDEX "application/vnd.oci.image.index.v1+json"
+#define SL_MEDIA_CONFIG "application/vnd.oci.image.config.v1+json"
+
+typedef struct sl_store sl_store;
+
+/* Opens (creating if needed) the store at root. */
+int sl_store_open(const char *root, sl_store **out, sl_error *err);
+void sl_store_close(sl_store *s);
+const char *sl_store_root(const sl_store *s);
+int sl_store_dirfd(const sl_store *s);  /* O_PATH fd of the root */
+
+/* A shared hold on the store (nestable) for a whole build or export. */
+int sl_store_hold(sl_store *s, sl_error *err);
+void sl_store_release(sl_store *s);
+
+/* ---- blobs ---- */
+/* Copies fd (offset to EOF) into the store. expect may be NULL (the
+ * digest is computed) or "sha256:<hex>": a mismatch fails and stores
+ * nothing; expect_size < 0 means unknown. digest_out/size_out may be NULL. */
+int sl_store_put_blob_fd(sl_store *s, int fd, const char *expect, int64_t expect_size,
+                         char digest_out[SL_DIGEST_STR_MAX], uint64_t *size_out, sl_error *err);
+int sl_store_put_blob_data(sl_store *s, const void *data, size_t len,
+                           char digest_out[SL_DIGEST_STR_MAX], sl_error *err);
+bool sl_store_has_blob(sl_store *s, const char *digest);
+/* Opens a blob read-only; -1 with ENOENT when missing. */
+int sl_store_open_blob(sl_store *s, const char *digest, sl_error *err);
+int sl_store_read_blob(sl_store *s, const char *digest, char **data, size_t *len, sl_error *err);
+
+/* A temp file in tmp/ for a blob being produced (e.g. a layer), then
+ * committed under a digest the caller computed while writing it; the
+ * commit re-hashes nothing but renames only if the name is free. */
+int sl_store_tmpfile(sl_store *s, char **name_out, sl_error *err);
+int sl_store_commit_tmp(sl_store *s, int fd, const char *tmpname, const char *digest, sl_error *err);
+void sl_store_discard_tmp(sl_store *s, const char *tmpname);
+
+/* ---- layers ---- */
+/* Diffs dirfd (an overlay upper dir, or a plain tree when !diff->overlay),
+ * compresses and stores the layer blob. */
+int sl_store_commit_layer(sl_store *s, int dirfd, const sl_diff_opts *diff,
+                          const sl_compress_opts *comp, sl_layer_digests *out, sl_error *err);
+/* chain = parent ? sha256(parent + " " + diff_id) : diff_id */
+int sl_chain_id(const char *parent, const char *diff_id, char out[SL_DIGEST_STR_MAX], sl_error *err);
+/* Makes sure layers/<chain> exists for every layer of the image and
+ * returns their absolute paths, topmost first (the order of overlay's
+ * lowerdir=). Missing layers are unpacked (verifying their diff_ids). */
+int sl_store_unpack_image(sl_store *s, const oci_manifest *m, const oci_image *config,
+                          char ***lowerdirs, size_t *n, sl_error *err);
+
+/* ---- images and tags ---- */
+/* Stores config and a manifest over already stored layers; returns the
+ * manifest digest. */
+int sl_store_put_image(sl_store *s, const oci_image *config, const oci_descriptor *layers,
+                       size_t n_layers, char manifest_digest[SL_DIGEST_STR_MAX],
+                       uint64_t *manifest_size, sl_error *err);
+int sl_store_load_image(sl_store *s, const char *manifest_digest, oci_manifest **m,
+                        oci_image **config, sl_error *err);
+/* "name[:tag]" gets ":latest" when it has no tag. Free the result. */
+char *sl_ref_normalize(const char *ref);
+int sl_store_tag(sl_store *s, const char *ref, const char *manifest_digest, sl_error *err);
+/* Removes the tag; -1 with ENOENT when there is none. */
+int sl_store_untag(sl_store *s, const char *ref, sl_error *err);
+/* A tag, a full "sha256:<hex>" or a unique hex prefix (>= 6) of a
+ * tagged manifest digest. */
+int sl_store_resolve(sl_store *s, const char *ref, char manifest_digest[SL_DIGEST_STR_MAX], sl_error *err);
+/* The tag list (index.json); free with oci_index_free. */
+int sl_store_list(sl_store *s, oci_index **out, sl_error *err);
+
+/* ---- maintenance ---- */
+typedef struct sl_store_stats {
+        size_t blobs_checked, blobs_removed, layers_removed, tmp_removed, problems;
+        uint64_t bytes_freed;
+} sl_store_stats;
+/* Removes blobs and layer dirs no tag reaches, and stale tmp/ entries. */
+int sl_store_gc(sl_store *s, sl_store_stats *st, sl_error *err);
+/* Re-hashes every blob: removes (and reports on stderr through report)
+ * one whose bytes do not match its name; removes stale tmp/ files;
+ * reports tags whose blobs are missing. st->problems counts findings. */
+typedef void (*sl_store_report_fn)(void *ctx, const char *msg);
+int sl_store_fsck(sl_store *s, sl_store_report_fn report, void *ctx, sl_store_stats *st, sl_error *err);
+
+#endif

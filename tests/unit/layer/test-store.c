@@ -1,0 +1,313 @@
+/* The content-addressed store: blobs stored once and verified, layers
+ * committed and unpacked by chain id, tags, gc, fsck, and concurrent
+ * writers from several processes. */
+#include <dirent.h>
+#include <errno.h>
+#include <sys/wait.h>
+
+#include "builder/store/store.h"
+#include "common/fileio.h"
+#include "tests/unit/layer/layertest.h"
+
+static int count_dir(const char *root, const char *sub)
+{
+        char p[4096];
+        lt_fmt(p, sizeof p, "%s/%s", root, sub);
+        DIR *d = opendir(p);
+        if (!d)
+                return -1;
+        int n = 0;
+        for (struct dirent *de; (de = readdir(d));)
+                if (de->d_name[0] != '.')
+                        n++;
+        closedir(d);
+        return n;
+}
+
+static void blob_path(char *out, size_t n, const char *root, const char *digest)
+{
+        lt_fmt(out, n, "%s/blobs/sha256/%s", root, digest + 7);
+}
+
+static void test_blobs(const char *root)
+{
+        sl_store *s;
+        sl_error err = {0};
+        ok(sl_store_open(root, &s, &err) == 0, "a store opens and is created (%s)", err.msg);
+        char p[4096];
+        lt_fmt(p, sizeof p, "%s/oci-layout", root);
+        char *c = lt_read(p);
+        ok(c && strstr(c, "\"imageLayoutVersion\":\"1.0.0\""), "the store is an OCI layout");
+        free(c);
+        char d1[SL_DIGEST_STR_MAX], d2[SL_DIGEST_STR_MAX];
+        ok(sl_store_put_blob_data(s, "hello", 5, d1, &err) == 0, "a blob is stored");
+        ok(sl_store_put_blob_data(s, "hello", 5, d2, &err) == 0, "the same blob is stored again");
+        is_str(d1, "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", "its name is its sha256");
+        is_int(count_dir(root, "blobs/sha256"), 1, "a blob stored twice is stored once");
+        is_int(count_dir(root, "tmp"), 0, "no temporary file is left");
+        ok(sl_store_has_blob(s, d1), "has_blob finds it");
+
+        lt_fmt(p, sizeof p, "%s/../input", root);
+        lt_write(p, "some bytes", 0644);
+        int fd = open(p, O_RDONLY);
+        ok(sl_store_put_blob_fd(s, fd, d1, -1, NULL, NULL, &err) < 0 && strstr(err.msg, "content hashes to"),
+           "a blob whose bytes do not match the expected digest is refused (%s)", err.msg);
+        lseek(fd, 0, SEEK_SET);
+        ok(sl_store_put_blob_fd(s, fd, NULL, 3, NULL, NULL, &err) < 0 && strstr(err.msg, "longer than"),
+           "a blob longer than its expected size is refused (%s)", err.msg);
+        lseek(fd, 0, SEEK_SET);
+        uint64_t size;
+        ok(sl_store_put_blob_fd(s, fd, NULL, 10, d2, &size, &err) == 0 && size == 10, "a blob from an fd is stored");
+        close(fd);
+        is_int(count_dir(root, "blobs/sha256"), 2, "refused blobs left nothing behind");
+        is_int(count_dir(root, "tmp"), 0, "no temporary file is left after refusals");
+        char *data;
+        size_t len;
+        ok(sl_store_read_blob(s, d2, &data, &len, &err) == 0 && len == 10 && !memcmp(data, "some bytes", 10),
+           "a blob reads back");
+        free(data);
+        ok(sl_store_open_blob(s, "sha256:0000000000000000000000000000000000000000000000000000000000000000", &err) < 0 &&
+           err.code == ENOENT, "a missing blob is ENOENT");
+        sl_store_close(s);
+}
+
+static void make_tree(const char *dir)
+{
+        char p[4096];
+        mkdir(dir, 0755);
+        lt_fmt(p, sizeof p, "%s/bin", dir);
+        mkdir(p, 0755);
+        lt_fmt(p, sizeof p, "%s/bin/tool", dir);
+        lt_write(p, "#!/bin/sh\necho tool\n", 0755);
+        lt_fmt(p, sizeof p, "%s/etc", dir);
+        mkdir(p, 0755);
+        lt_fmt(p, sizeof p, "%s/etc/motd", dir);
+        lt_write(p, "welcome\n", 0644);
+}
+
+static void test_images(const char *root, const char *tmp)
+{
+        sl_store *s;
+        sl_error err = {0};
+        sl_store_open(root, &s, &err);
+        char tree[4096], upper[4096], p[4096];
+        lt_fmt(tree, sizeof tree, "%s/tree", tmp);
+        make_tree(tree);
+        int dfd = open(tree, O_RDONLY | O_DIRECTORY);
+        sl_diff_opts dopt = {.overlay = false, .clamp_mtime = true, .epoch = 0};
+        sl_compress_opts copt = {.compression = SL_COMPRESS_GZIP, .threaded = true};
+        sl_layer_digests base;
+        ok(sl_store_commit_layer(s, dfd, &dopt, &copt, &base, &err) == 0, "a layer is committed from a dir (%s)", err.msg);
+        close(dfd);
+        blob_path(p, sizeof p, root, base.digest);
+        int fd = open(p, O_RDONLY);
+        char got[SL_DIGEST_STR_MAX];
+        sl_digest_fd(SL_DIGEST_SHA256, fd, got, NULL, NULL);
+        close(fd);
+        is_str(got, base.digest, "the stored layer blob hashes to its name");
+
+        /* an upper layer that deletes etc/motd */
+        lt_fmt(upper, sizeof upper, "%s/upper", tmp);
+        mkdir(upper, 0755);
+        lt_fmt(p, sizeof p, "%s/etc", upper);
+        mkdir(p, 0755);
+        lt_fmt(p, sizeof p, "%s/etc/motd", upper);
+        mknod(p, S_IFCHR, 0);
+        lt_fmt(p, sizeof p, "%s/new", upper);
+        lt_write(p, "new\n", 0644);
+        dfd = open(upper, O_RDONLY | O_DIRECTORY);
+        dopt.overlay = true;
+        sl_layer_digests top;
+        ok(sl_store_commit_layer(s, dfd, &dopt, &copt, &top, &err) == 0, "an upper dir is committed");
+        close(dfd);
+
+        oci_descriptor layers[2] = {
+                {.media_type = (char *)sl_compression_media_type(SL_COMPRESS_GZIP), .digest = base.digest,
+                 .size = (int64_t)base.size, .has_size = true},
+                {.media_type = (char *)sl_compression_media_type(SL_COMPRESS_GZIP), .digest = top.digest,
+                 .size = (int64_t)top.size, .has_size = true},
+        };
+        char *diff_ids[2] = {base.diff_id, top.diff_id};
+        oci_rootfs rootfs = {.type = (char *)"layers", .diff_ids = diff_ids, .diff_ids_len = 2, .has_diff_ids = true};
+        oci_image cfg = {.architecture = (char *)"amd64", .os = (char *)"linux", .rootfs = &rootfs};
+        char mdigest[SL_DIGEST_STR_MAX], mdigest2[SL_DIGEST_STR_MAX];
+        ok(sl_store_put_image(s, &cfg, layers, 2, mdigest, NULL, &err) == 0, "an image record is stored (%s)", err.msg);
+        ok(sl_store_put_image(s, &cfg, layers, 2, mdigest2, NULL, &err) == 0 && !strcmp(mdigest, mdigest2),
+           "the same image gives the same manifest digest");
+        ok(sl_store_tag(s, "demo", mdigest, &err) == 0, "an image is tagged");
+        ok(sl_store_tag(s, "other/name:v1", mdigest, &err) == 0, "an image gets a second tag");
+        char r[SL_DIGEST_STR_MAX];
+        ok(sl_store_resolve(s, "demo:latest", r, &err) == 0 && !strcmp(r, mdigest), "a tag resolves (name:latest)");
+        ok(sl_store_resolve(s, "demo", r, &err) == 0 && !strcmp(r, mdigest), "a bare name means :latest");
+        char prefix[16];
+        memcpy(prefix, mdigest + 7, 12);
+        prefix[12] = 0;
+        ok(sl_store_resolve(s, prefix, r, &err) == 0 && !strcmp(r, mdigest), "a digest prefix resolves");
+        ok(sl_store_resolve(s, "nope", r, &err) < 0 && err.code == ENOENT, "an unknown name is ENOENT (%s)", err.msg);
+        oci_index *idx;
+        ok(sl_store_list(s, &idx, &err) == 0 && idx->manifests_len == 2, "both tags are listed");
+        oci_index_free(idx);
+        oci_manifest *m;
+        oci_image *c;
+        ok(sl_store_load_image(s, mdigest, &m, &c, &err) == 0 && m->layers_len == 2 &&
+           c->rootfs->diff_ids_len == 2 && !strcmp(c->rootfs->diff_ids[1], top.diff_id),
+           "the image record gives back config and layers");
+
+        char **dirs;
+        size_t n;
+        ok(sl_store_unpack_image(s, m, c, &dirs, &n, &err) == 0 && n == 2, "the layer chain unpacks (%s)", err.msg);
+        char chain[SL_DIGEST_STR_MAX];
+        sl_chain_id(base.diff_id, top.diff_id, chain, NULL);
+        lt_fmt(p, sizeof p, "%s/layers/%s", root, chain + 7);
+        is_str(dirs[0], p, "the topmost layer's dir (named by its chain id) comes first");
+        lt_fmt(p, sizeof p, "%s/layers/%s", root, base.diff_id + 7);
+        is_str(dirs[1], p, "the base layer's dir is named by its diff_id");
+        lt_fmt(p, sizeof p, "%s/etc/motd", dirs[0]);
+        struct stat st, st2;
+        ok(lstat(p, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0, "whiteouts are in overlay form in layer dirs");
+        lt_fmt(p, sizeof p, "%s/bin/tool", dirs[1]);
+        char *t = lt_read(p);
+        ok(t && !strcmp(t, "#!/bin/sh\necho tool\n"), "the base layer's files are unpacked");
+        free(t);
+        stat(dirs[1], &st);
+        for (size_t i = 0; i < n; i++)
+                free(dirs[i]);
+        free(dirs);
+        ok(sl_store_unpack_image(s, m, c, &dirs, &n, &err) == 0, "unpacking again succeeds");
+        stat(dirs[1], &st2);
+        ok(st.st_ino == st2.st_ino, "an unpacked layer is reused, not unpacked again");
+        for (size_t i = 0; i < n; i++)
+                free(dirs[i]);
+        free(dirs);
+        is_int(count_dir(root, "tmp"), 0, "no temporary dir is left after unpacking");
+        oci_manifest_free(m);
+        oci_image_free(c);
+
+        /* gc keeps what tags reach and drops the rest */
+        sl_store_stats gs;
+        lt_fmt(p, sizeof p, "%s/tmp/blob-stale", root);
+        lt_write(p, "partial", 0644);
+        sl_store_put_blob_data(s, "junk1", 5, NULL, &err);
+        sl_store_put_blob_data(s, "junk2", 5, NULL, &err);
+        int before = count_dir(root, "blobs/sha256");
+        ok(sl_store_hold(s, &err) == 0 && sl_store_gc(s, &gs, &err) < 0 && err.code == EDEADLK,
+           "gc refuses to run under this handle's own hold");
+        sl_store_release(s);
+        ok(sl_store_gc(s, &gs, &err) == 0, "gc runs (%s)", err.msg);
+        is_int(gs.blobs_removed, 2, "gc removes the two untagged blobs");
+        is_int(count_dir(root, "blobs/sha256"), before - 2, "tagged blobs stay");
+        is_int(gs.tmp_removed, 1, "gc removes stale tmp files");
+        ok(sl_store_untag(s, "demo", &err) == 0 && sl_store_untag(s, "other/name:v1", &err) == 0, "tags are removed");
+        ok(sl_store_untag(s, "demo", &err) < 0 && err.code == ENOENT, "removing a missing tag is ENOENT");
+        ok(sl_store_gc(s, &gs, &err) == 0 && gs.layers_removed == 2 && count_dir(root, "blobs/sha256") == 0 &&
+           count_dir(root, "layers") == 0, "gc of an untagged store removes every blob and layer dir");
+        sl_store_close(s);
+}
+
+static void collect(void *ctx, const char *msg)
+{
+        char *buf = ctx;
+        strncat(buf, msg, 4000 - strlen(buf));
+        strcat(buf, "\n");
+}
+
+static void test_fsck(const char *root)
+{
+        sl_store *s;
+        sl_error err = {0};
+        sl_store_open(root, &s, &err);
+        char good[SL_DIGEST_STR_MAX], bad[SL_DIGEST_STR_MAX], p[4096];
+        sl_store_put_blob_data(s, "good", 4, good, &err);
+        sl_store_put_blob_data(s, "bad", 3, bad, &err);
+        ok(sl_store_tag(s, "x", good, &err) < 0 && strstr(err.msg, "not an image manifest"),
+           "only a manifest can be tagged (%s)", err.msg);
+        blob_path(p, sizeof p, root, bad);
+        lt_write(p, "flipped", 0644);
+        lt_fmt(p, sizeof p, "%s/tmp/blob-crashed", root);
+        lt_write(p, "half", 0644);
+        char report[4096] = "";
+        sl_store_stats st;
+        ok(sl_store_fsck(s, collect, report, &st, &err) == 0, "fsck runs");
+        ok(st.problems == 1 && st.blobs_removed == 1 && strstr(report, bad + 7) && strstr(report, "content hashes to"),
+           "fsck reports and removes a blob whose bytes do not match its name");
+        ok(!sl_store_has_blob(s, bad) && sl_store_has_blob(s, good), "the corrupt blob is gone, the good one stays");
+        ok(st.tmp_removed == 1 && strstr(report, "tmp/blob-crashed"), "fsck removes stale tmp files");
+        diag("fsck said: %s", report);
+        report[0] = 0;
+        ok(sl_store_fsck(s, collect, report, &st, &err) == 0 && st.problems == 0 && st.blobs_checked == 1,
+           "a second fsck finds nothing wrong");
+        sl_store_close(s);
+}
+
+/* 4 processes put the same and their own blobs and tag at once. */
+static void test_concurrent(const char *root)
+{
+        pid_t kids[4];
+        for (int k = 0; k < 4; k++) {
+                kids[k] = fork();
+                if (kids[k] == 0) {
+                        sl_store *s;
+                        sl_error err = {0};
+                        if (sl_store_open(root, &s, &err) < 0)
+                                _exit(1);
+                        for (int i = 0; i < 40; i++) {
+                                char data[64], d[SL_DIGEST_STR_MAX], name[32];
+                                int n = snprintf(data, sizeof data, "shared %d", i);
+                                if (sl_store_put_blob_data(s, data, (size_t)n, d, &err) < 0)
+                                        _exit(2);
+                                snprintf(data, sizeof data, "own %d %d", k, i);
+                                oci_rootfs rootfs = {.type = (char *)"layers", .has_diff_ids = true};
+                                oci_image cfg = {.architecture = (char *)"amd64", .os = (char *)"linux",
+                                                 .created = data, .rootfs = &rootfs};
+                                if (sl_store_put_image(s, &cfg, NULL, 0, d, NULL, &err) < 0)
+                                        _exit(3);
+                                snprintf(name, sizeof name, "p%d:t%d", k, i % 5);
+                                if (sl_store_tag(s, name, d, &err) < 0)
+                                        _exit(4);
+                        }
+                        sl_store_close(s);
+                        _exit(0);
+                }
+        }
+        int fails = 0;
+        for (int k = 0; k < 4; k++) {
+                int status;
+                waitpid(kids[k], &status, 0);
+                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                        fails++;
+        }
+        is_int(fails, 0, "4 processes putting and tagging at once all succeed");
+        is_int(count_dir(root, "blobs/sha256"), 40 + 4 * 40 * 2, "each distinct blob is stored exactly once");
+        is_int(count_dir(root, "tmp"), 0, "no temporary file is left");
+        sl_store *s;
+        sl_error err = {0};
+        sl_store_open(root, &s, &err);
+        oci_index *idx;
+        ok(sl_store_list(s, &idx, &err) == 0 && idx->manifests_len == 20, "every process's tags are in index.json (20)");
+        oci_index_free(idx);
+        sl_store_stats st;
+        ok(sl_store_fsck(s, NULL, NULL, &st, &err) == 0 && st.problems == 0 && st.blobs_checked == 360,
+           "fsck finds every blob intact after the concurrent writes");
+        sl_store_close(s);
+}
+
+int main(void)
+{
+        if (geteuid() != 0) {
+                printf("1..0 # SKIP needs root (mknod, chown)\n");
+                return 0;
+        }
+        char *tmp = lt_mkdtemp("store");
+        char root[4096];
+        lt_fmt(root, sizeof root, "%s/store", tmp);
+        test_blobs(root);
+        lt_rm_rf(root);
+        test_images(root, tmp);
+        lt_rm_rf(root);
+        test_fsck(root);
+        lt_rm_rf(root);
+        test_concurrent(root);
+        lt_rm_rf(tmp);
+        free(tmp);
+        return tap_done();
+}
