@@ -8,6 +8,8 @@
 #include <strings.h>
 
 #include "builder/dockerfile/strbuf.h"
+#include "builder/dockerfile/expand_instr.h"
+#include "builder/dockerfile/stages.h"
 #include "builder/expand.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
@@ -282,6 +284,66 @@ static void per_stage(lint *l)
         }
 }
 
+/* Whether every variable a stage can see is known here: its FROM chain
+ * ends in scratch (an image's own Env is not known without pulling it). */
+static bool base_known(const sl_dockerfile *df, size_t s)
+{
+        _cleanup_strv_ char **genv = NULL;
+        _cleanup_free_ char *image = NULL;
+        sl_expand_env e = {.escape = df->directives.escape};
+        if (sl_df_global_env(df, NULL, &genv, NULL) < 0)
+                return false;
+        e.lookup = sl_expand_envv_lookup, e.ctx = genv;
+        if (sl_expand_word(df->stages[s].from->u.from.image, &e, &image, NULL) < 0)
+                return false;
+        if (strcmp(image, "scratch") == 0)
+                return true;
+        size_t idx;
+        return sl_df_stage_ref(df, s, image, false, &idx, NULL) == 1 && base_known(df, idx);
+}
+
+typedef struct undef_ctx {
+        lint *l;
+        int line;
+        char **seen;    /* reported already, or declared by ARG */
+} undef_ctx;
+
+static void undefined_var(void *ctx, const char *name)
+{
+        undef_ctx *u = ctx;
+        if (sl_strv_contains(u->seen, name))
+                return;
+        sl_strv_append(&u->seen, name);
+        report(u->l, "UndefinedVar", u->line, false, "Usage of undefined variable '$%s'", name);
+}
+
+static void undefined_vars(lint *l)
+{
+        const sl_dockerfile *df = l->df;
+        for (size_t s = 0; s < df->n_stages; s++) {
+                if (!base_known(df, s))
+                        continue;
+                const sl_df_stage *st = &df->stages[s];
+                for (size_t i = 0; i < st->n_instrs; i++) {
+                        _cleanup_strv_ char **env = NULL;
+                        if (sl_df_stage_env(df, s, i, NULL, NULL, &env, NULL) < 0)
+                                continue;
+                        undef_ctx u = {.l = l, .line = st->instrs[i]->line, .seen = sl_strv_dup(NULL)};
+                        /* A declared ARG without a value is defined, just empty. */
+                        for (size_t k = 0; k < i; k++)
+                                if (st->instrs[k]->kind == SL_DF_ARG)
+                                        for (size_t a = 0; a < st->instrs[k]->u.kv.n; a++)
+                                                sl_strv_append(&u.seen, st->instrs[k]->u.kv.items[a].key);
+                        sl_expand_env e = {.lookup = sl_expand_envv_lookup, .ctx = env,
+                                           .on_unset = undefined_var, .unset_ctx = &u};
+                        sl_df_instr *x = NULL;
+                        if (sl_df_instr_expand(df, st->instrs[i], &e, &x, NULL) == 0)
+                                sl_df_instr_free(x);
+                        sl_strv_free(u.seen);
+                }
+        }
+}
+
 void sl_df_lint(const sl_dockerfile *df, const sl_ignore *ignore, sl_df_findings *out)
 {
         memset(out, 0, sizeof *out);
@@ -294,6 +356,7 @@ void sl_df_lint(const sl_dockerfile *df, const sl_ignore *ignore, sl_df_findings
         stage_names(&l);
         per_instruction(&l, ignore);
         per_stage(&l);
+        undefined_vars(&l);
 }
 
 void sl_df_findings_free(sl_df_findings *f)

@@ -19,7 +19,8 @@ typedef struct sl_df_findings {
 } sl_df_findings;
 
 /* Runs every rule not skipped by the check directive, in line order.
- * ignore (may be NULL) enables CopyIgnoredFile. */
+ * ignore (may be NULL) enables CopyIgnoredFile. UndefinedVar only looks at
+ * stages whose FROM chain ends in scratch, where every variable is known. */
 void sl_df_lint(const sl_dockerfile *df, const sl_ignore *ignore, sl_df_findings *out);
 void sl_df_findings_free(sl_df_findings *f);
 bool sl_df_rule_skipped(const sl_dockerfile *df, const char *rule);

@@ -249,6 +249,10 @@ static void test_lint(void)
                "2:CopyIgnoredFile 2:CopyIgnoredFile", "copying an ignored file");
         is_str(lint("# check=skip=JSONArgsRecommended,MaintainerDeprecated\nFROM alpine\nCMD sh\nMAINTAINER x\n", NULL), "",
                "check=skip silences rules");
+        is_str(lint("FROM scratch AS a\nENV A=1\nCOPY $A $B /x/\nARG C\nWORKDIR /$C/${D:-x}/$D\n"
+                    "FROM a\nUSER $A:$E\nFROM alpine\nUSER $NOTKNOWN\n", NULL),
+               "3:UndefinedVar 5:UndefinedVar 7:UndefinedVar",
+               "undefined variables in stages rooted at scratch, once per line");
         is_str(lint("# check=skip=jsonargsrecommended\nFROM alpine\nCMD sh\n", NULL), "3:JSONArgsRecommended",
                "rule names in check=skip are case-sensitive");
         is_str(lint("# check=skip=all\nFROM alpine AS a\nCMD sh\nFROM alpine AS a\n", NULL), "4:DuplicateStageName!",
