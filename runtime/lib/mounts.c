@@ -244,9 +244,8 @@ static bool type_is(const oci_mount *m, const char *t)
 
 /* An O_PATH fd of the destination inside the rootfs, created as a
  * directory or as an empty file, then vetted by where it really is. */
-static int open_dest(const sl_mount_ctx *ctx, const oci_mount *m, bool want_dir, sl_error *err)
+static int open_dest(const sl_mount_ctx *ctx, const oci_mount *m, const char *clean, bool want_dir, sl_error *err)
 {
-        _cleanup_free_ char *clean = sl_path_clean(m->destination);
         _cleanup_free_ char *inner = NULL;
         _cleanup_close_ int fd = -1;
 
@@ -268,9 +267,8 @@ static int open_dest(const sl_mount_ctx *ctx, const oci_mount *m, bool want_dir,
 }
 
 /* "remount": change the flags of what is already mounted there. */
-static int remount_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_mount_opts *o, sl_error *err)
+static int remount_entry(const sl_mount_ctx *ctx, const char *clean, const sl_mount_opts *o, sl_error *err)
 {
-        _cleanup_free_ char *clean = sl_path_clean(m->destination);
         _cleanup_close_ int fd = sl_openat_in_root(ctx->rootfd, clean, O_PATH, 0, err);
         char target[64];
         unsigned long flags = o->set & ~(unsigned long)MS_REC;
@@ -286,7 +284,8 @@ static int remount_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_m
         return 0;
 }
 
-static int bind_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_mount_opts *o, sl_error *err)
+static int bind_entry(const sl_mount_ctx *ctx, const oci_mount *m, const char *clean, const sl_mount_opts *o,
+                      sl_error *err)
 {
         _cleanup_close_ int mfd = -1, dst = -1;
         struct stat st;
@@ -299,7 +298,7 @@ static int bind_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_moun
                 return sl_err_wrap(err, "bind source");
         if (fstat(mfd, &st) < 0)
                 return sl_err_sys(err, errno, "stat bind source \"%s\"", m->source);
-        dst = open_dest(ctx, m, S_ISDIR(st.st_mode), err);
+        dst = open_dest(ctx, m, clean, S_ISDIR(st.st_mode), err);
         if (dst < 0)
                 return -1;
         sl_mount_opts_attr(o, &set, &clr);
@@ -329,13 +328,14 @@ static int userns_sysfs(const sl_mount_opts *o, sl_error *err)
         return SL_STEAL_FD(mfd);
 }
 
-static int fs_entry(const sl_mount_ctx *ctx, const oci_mount *m, const sl_mount_opts *o, sl_error *err)
+static int fs_entry(const sl_mount_ctx *ctx, const oci_mount *m, const char *clean, const sl_mount_opts *o,
+                    sl_error *err)
 {
         _cleanup_close_ int mfd = -1, dst = -1;
 
         if (!m->type || !*m->type)
                 return sl_err(err, EINVAL, "no type given and not a bind mount");
-        dst = open_dest(ctx, m, true, err);
+        dst = open_dest(ctx, m, clean, true, err);
         if (dst < 0)
                 return -1;
         if (type_is(m, "cgroup"))
@@ -382,11 +382,11 @@ int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, sl_error *err)
                 sl_mount_opts_add_data(&o, context);
         }
         if (o.set & MS_REMOUNT)
-                r = remount_entry(ctx, m, &o, err);
+                r = remount_entry(ctx, clean, &o, err);
         else if (sl_mount_opts_is_bind(&o, m->type))
-                r = bind_entry(ctx, m, &o, err);
+                r = bind_entry(ctx, m, clean, &o, err);
         else
-                r = fs_entry(ctx, m, &o, err);
+                r = fs_entry(ctx, m, clean, &o, err);
         sl_mount_opts_free(&o);
         return r;
 }

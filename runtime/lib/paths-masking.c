@@ -41,7 +41,8 @@ static int open_dev_null(int rootfd, sl_error *err)
         return SL_STEAL_FD(fd);
 }
 
-static int mask_one(int rootfd, int target, sl_error *err)
+/* null: the container's /dev/null, opened on first need and reused. */
+static int mask_one(int rootfd, int target, int *null, sl_error *err)
 {
         _cleanup_close_ int mfd = -1;
         struct stat st;
@@ -52,10 +53,9 @@ static int mask_one(int rootfd, int target, sl_error *err)
                 sl_mount_opts o = { .set = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC };
                 mfd = sl_mount_fs_open("tmpfs", "tmpfs", &o, err);
         } else {
-                _cleanup_close_ int null = open_dev_null(rootfd, err);
-                if (null < 0)
+                if (*null < 0 && (*null = open_dev_null(rootfd, err)) < 0)
                         return -1;
-                mfd = sl_mount_clone(null, "", false, err);
+                mfd = sl_mount_clone(*null, "", false, err);
         }
         if (mfd < 0)
                 return -1;
@@ -64,9 +64,11 @@ static int mask_one(int rootfd, int target, sl_error *err)
 
 int sl_mask_paths(int rootfd, char *const *paths, size_t n, sl_error *err)
 {
+        _cleanup_close_ int null = -1;
+
         for (size_t i = 0; i < n; i++) {
                 _cleanup_close_ int fd = -1;
-                if (open_existing(rootfd, paths[i], &fd, err) < 0 || (fd >= 0 && mask_one(rootfd, fd, err) < 0))
+                if (open_existing(rootfd, paths[i], &fd, err) < 0 || (fd >= 0 && mask_one(rootfd, fd, &null, err) < 0))
                         return sl_err_wrap(err, "mask \"%s\" (linux.maskedPaths[%zu])", paths[i], i);
         }
         return 0;
