@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <sys/wait.h>
 
+#include "builder/output/import.h"
+#include "builder/output/layout.h"
 #include "builder/store/store.h"
 #include "common/fileio.h"
 #include "tests/unit/layer/layertest.h"
@@ -291,6 +293,72 @@ static void test_concurrent(const char *root)
         sl_store_close(s);
 }
 
+/* export to a layout, read it into another store, and refuse a layout
+ * whose blob does not match its descriptor */
+static void test_layout_roundtrip(const char *tmp)
+{
+        char root1[4096], root2[4096], root3[4096], tree[4096], layout[4096], p[4096];
+        lt_fmt(root1, sizeof root1, "%s/s1", tmp);
+        lt_fmt(root2, sizeof root2, "%s/s2", tmp);
+        lt_fmt(root3, sizeof root3, "%s/s3", tmp);
+        lt_fmt(tree, sizeof tree, "%s/rt-tree", tmp);
+        lt_fmt(layout, sizeof layout, "%s/layout", tmp);
+        make_tree(tree);
+        sl_store *a, *b;
+        sl_error err = {0};
+        sl_store_open(root1, &a, &err);
+        sl_store_open(root2, &b, &err);
+        sl_import_opts io = {.compression = SL_COMPRESS_ZSTD, .epoch = 0};
+        char d[SL_DIGEST_STR_MAX], d2[SL_DIGEST_STR_MAX];
+        ok(sl_import_rootfs(a, tree, &io, d, &err) == 0, "a directory imports as an image (%s)", err.msg);
+        ok(sl_output_layout(a, d, layout, "v1", &err) == 0, "the image is written as an OCI layout (%s)", err.msg);
+        ok(sl_output_layout(a, d, layout, "v2", &err) == 0, "a second ref is added to the same layout");
+        char *path, *tag;
+        sl_layout_ref_split(layout, &path, &tag);
+        ok(!strcmp(path, layout) && !tag, "oci:PATH has no tag");
+        free(path);
+        lt_fmt(p, sizeof p, "%s:v2", layout);
+        sl_layout_ref_split(p, &path, &tag);
+        ok(!strcmp(path, layout) && tag && !strcmp(tag, "v2"), "oci:PATH:TAG splits at the last colon");
+        free(path);
+        free(tag);
+        ok(sl_input_layout(b, layout, NULL, d2, &err) < 0 && strstr(err.msg, "has 2 images"),
+           "reading a layout with two refs and no tag asks for one (%s)", err.msg);
+        ok(sl_input_layout(b, layout, "v2", d2, &err) == 0 && !strcmp(d, d2),
+           "a layout reads into another store under the same digest (%s)", err.msg);
+        oci_manifest *m;
+        oci_image *c;
+        char **dirs;
+        size_t n;
+        ok(sl_store_load_image(b, d2, &m, &c, &err) == 0 && sl_store_unpack_image(b, m, c, &dirs, &n, &err) == 0,
+           "the read image unpacks (%s)", err.msg);
+        lt_fmt(p, sizeof p, "%s/etc/motd", dirs[0]);
+        char *t = lt_read(p);
+        ok(t && !strcmp(t, "welcome\n"), "the zstd layer's files are there");
+        free(t);
+        free(dirs[0]);
+        free(dirs);
+        /* corrupt the layer blob in the layout: a third store must refuse it */
+        lt_fmt(p, sizeof p, "%s/blobs/sha256/%s", layout, strchr(m->layers[0].digest, ':') + 1);
+        FILE *f = fopen(p, "r+b");
+        fseek(f, 20, SEEK_SET);
+        fputc('!', f);
+        fclose(f);
+        sl_store *c3;
+        sl_store_open(root3, &c3, &err);
+        ok(sl_input_layout(c3, layout, "v1", d2, &err) < 0 && strstr(err.msg, "content hashes to"),
+           "a layout blob that does not match its digest is refused (%s)", err.msg);
+        ok(!sl_store_has_blob(c3, m->layers[0].digest) && !sl_store_has_blob(c3, d),
+           "neither the bad blob nor the manifest entered the store");
+        ok(sl_input_layout(c3, layout, "nope", d2, &err) < 0 && strstr(err.msg, "no image tagged"),
+           "an unknown tag is an error (%s)", err.msg);
+        oci_manifest_free(m);
+        oci_image_free(c);
+        sl_store_close(a);
+        sl_store_close(b);
+        sl_store_close(c3);
+}
+
 int main(void)
 {
         if (geteuid() != 0) {
@@ -307,6 +375,7 @@ int main(void)
         test_fsck(root);
         lt_rm_rf(root);
         test_concurrent(root);
+        test_layout_roundtrip(tmp);
         lt_rm_rf(tmp);
         free(tmp);
         return tap_done();
