@@ -41,6 +41,24 @@ static int state_fd(const char *state_json, sl_error *err)
         return SL_STEAL_FD(fd);
 }
 
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* A hook gets stdin, stdout and stderr only, whatever else the runtime
+ * holds open (as runc's hooks do). */
+static void cloexec_from_3(void)
+{
+        if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+                return;
+        long max = sysconf(_SC_OPEN_MAX); /* kernel < 5.11 */
+        for (int fd = 3; fd < max; fd++) {
+                int fl = fcntl(fd, F_GETFD);
+                if (fl >= 0 && !(fl & FD_CLOEXEC))
+                        fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+        }
+}
+
 static void __attribute__((noreturn))
 exec_child(int stdin_fd, int errpipe, const char *path, char **argv, char **envp)
 {
@@ -49,8 +67,10 @@ exec_child(int stdin_fd, int errpipe, const char *path, char **argv, char **envp
         sigprocmask(SIG_SETMASK, &none, NULL);
         signal(SIGPIPE, SIG_DFL);
         setpgid(0, 0);
-        if (dup2(stdin_fd, 0) >= 0)
+        if (dup2(stdin_fd, 0) >= 0) {
+                cloexec_from_3();
                 execve(path, argv, envp);
+        }
         int e = errno;
         ssize_t ignored = write(errpipe, &e, sizeof e);
         (void)ignored;

@@ -1,5 +1,6 @@
 /* Runs real hook programs and checks their order, stdin, argv, env,
  * timeouts and failure reports. */
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -122,6 +123,19 @@ static void test_args_env(void)
         oci_hooks_free(h);
 }
 
+static void test_only_stdio_inherited(void)
+{
+        int leak = open("/dev/null", O_RDONLY); /* no O_CLOEXEC: a careless runtime fd */
+        oci_hooks *h = parse("{\"prestart\":[" SH("ls /proc/self/fd | tr '\\\\n' ' ' > %s/fds") "]}", dir);
+        sl_error err = { 0 };
+        int rc = sl_hooks_run(h->prestart, h->prestart_len, "prestart", state, &err);
+        /* ls itself has fd 3 open on the directory it lists. */
+        ok(rc == 0, "fd listing hook runs (%s)", rc ? err.msg : "ok");
+        is_str(slurp("fds"), "0 1 2 3 ", "the hook inherits only stdin, stdout and stderr (fd %d stays behind)", leak);
+        close(leak);
+        oci_hooks_free(h);
+}
+
 static void test_timeout(void)
 {
         oci_hooks *h = parse("{\"createRuntime\":[" SH("true") ","
@@ -217,6 +231,7 @@ int main(void)
                 return 1;
         test_order_and_stdin();
         test_args_env();
+        test_only_stdio_inherited();
         test_timeout();
         test_failures();
         test_big_state_unread();
