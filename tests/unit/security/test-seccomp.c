@@ -5,6 +5,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -35,9 +36,18 @@ struct probe {
         void (*after)(void);
 };
 
+/* sl_seccomp_load leaves NO_NEW_PRIVS to the caller; without it loading
+ * needs CAP_SYS_ADMIN, so an unprivileged run sets it. */
+static void nnp_unless_root(void)
+{
+        if (geteuid() != 0)
+                prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
 static int load_and_probe(void *arg)
 {
         struct probe *p = arg;
+        nnp_unless_root();
         oci_linux_seccomp *sc = parse(p->json);
         sl_error err = { 0 };
         int nfd;
@@ -420,6 +430,7 @@ static int notify_child(void *arg)
         oci_linux_seccomp *sc = parse(json);
         sl_error err = { 0 };
         int nfd;
+        nnp_unless_root();
         if (sl_seccomp_load(sc, &nfd, &err) < 0) {
                 child_say("load: %s", err.msg);
                 return 2;
