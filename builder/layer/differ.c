@@ -120,7 +120,8 @@ static int read_xattrs(int dirfd, const char *name, const char *rel, item *it, b
                 it->xattrs = sl_xrealloc(it->xattrs, (it->n_xattrs + 1) * sizeof *it->xattrs);
                 it->xattrs[it->n_xattrs++] = (xattr_kv){sl_xstrdup(k), v, (size_t)vl};
         }
-        qsort(it->xattrs, it->n_xattrs, sizeof *it->xattrs, cmp_xattr);
+        if (it->n_xattrs > 1)
+                qsort(it->xattrs, it->n_xattrs, sizeof *it->xattrs, cmp_xattr);
         return 0;
 }
 
@@ -424,7 +425,8 @@ int sl_layer_diff(int dirfd, const sl_diff_opts *opts, sl_byte_sink sink, void *
         walker w = {.opts = opts};
         int rc = walk_dir(&w, dirfd, "", err);
         if (rc == 0) {
-                qsort(w.items, w.n, sizeof *w.items, cmp_item_path);
+                if (w.n > 1)
+                        qsort(w.items, w.n, sizeof *w.items, cmp_item_path);
                 link_hardlinks(&w);
                 rc = emit(&w, dirfd, sink, ctx, err);
         }
