@@ -50,6 +50,15 @@ static int v1_memory_limits(const char *dir, const oci_linux_memory *m, sl_error
                 return sl_err(err, EINVAL, F("memory.swap") ": memory+swap limit %" PRId64
                               " is below the memory limit %" PRId64, swap, limit);
 
+        if (has_limit && !has_swap && memsw && limit > 0) {
+                uint64_t cur = 0;
+                if (sl_cg_read_u64(dir, "memory.memsw.limit_in_bytes", &cur, err) < 0)
+                        return sl_err_wrap(err, F("memory.limit"));
+                if (cur < (uint64_t)limit)
+                        return sl_err(err, EINVAL, F("memory.limit") ": %" PRId64 " exceeds the current "
+                                      "memory+swap limit %" PRIu64 " (memory.memsw.limit_in_bytes); raise "
+                                      "memory.swap with it", limit, cur);
+        }
         /* The kernel keeps memory <= memory+swap at every step, so raise
          * whichever bound must move first. */
         bool swap_first = false;
@@ -133,6 +142,42 @@ int sl_cg_v1_memory(const char *dir, const oci_linux_resources *r, bool update, 
         return 0;
 }
 
+/* A cgroup's realtime budget must fit in its parent's, and new cgroups
+ * start with none: grant the ancestors below the hierarchy root (the one
+ * directory with release_agent) the same runtime first, top down. */
+static int v1_rt_runtime(const char *dir, int64_t runtime, sl_error *err)
+{
+        const char *field = F("cpu.realtimeRuntime");
+        if (runtime < -1)
+                return sl_err(err, EINVAL, "%s: invalid value %" PRId64, field, runtime);
+        if (runtime > 0) {
+                char **chain = NULL;
+                size_t n = 0;
+                _cleanup_free_ char *cur = sl_xstrdup(dir);
+                for (char *slash; (slash = strrchr(cur, '/')) && slash != cur;) {
+                        *slash = '\0';
+                        if (sl_cg_exists(cur, "release_agent") || !sl_cg_exists(cur, "cpu.rt_runtime_us"))
+                                break;
+                        chain = sl_xrealloc(chain, (n + 1) * sizeof *chain);
+                        chain[n++] = sl_xstrdup(cur);
+                }
+                int rc = 0;
+                for (size_t i = n; i-- > 0;) {
+                        uint64_t have = 0;
+                        if (rc == 0 && sl_cg_read_u64(chain[i], "cpu.rt_runtime_us", &have, NULL) == 0 &&
+                            have != UINT64_MAX && have < (uint64_t)runtime &&
+                            write_i64(chain[i], "cpu.rt_runtime_us", runtime, NULL, err) < 0)
+                                rc = sl_err_sys(err, err ? err->code : EINVAL, "%s: grant %" PRId64 " us to parent %s",
+                                                field, runtime, chain[i]);
+                        free(chain[i]);
+                }
+                free(chain);
+                if (rc < 0)
+                        return -1;
+        }
+        return write_i64(dir, "cpu.rt_runtime_us", runtime, field, err);
+}
+
 int sl_cg_v1_cpu(const char *dir, const oci_linux_resources *r, bool update, sl_error *err)
 {
         (void)update;
@@ -166,8 +211,7 @@ int sl_cg_v1_cpu(const char *dir, const oci_linux_resources *r, bool update, sl_
             sl_cg_writef(dir, "cpu.rt_period_us", F("cpu.realtimePeriod"), err, "%" PRIu64,
                          c->realtime_period) < 0)
                 return -1;
-        if (c->has_realtime_runtime && c->realtime_runtime != 0 &&
-            write_i64(dir, "cpu.rt_runtime_us", c->realtime_runtime, F("cpu.realtimeRuntime"), err) < 0)
+        if (c->has_realtime_runtime && c->realtime_runtime != 0 && v1_rt_runtime(dir, c->realtime_runtime, err) < 0)
                 return -1;
         if (c->has_idle && write_i64(dir, "cpu.idle", c->idle, F("cpu.idle"), err) < 0)
                 return -1;

@@ -32,7 +32,8 @@
  * hierarchy, applies linux.resources (device rules get the default device
  * allowances and linux.devices appended, as runc does) and moves pid in.
  * On failure nothing it created is left behind. *cgroup_path_out (free
- * it) is what the other functions take. */
+ * it) is what the other functions take. pid <= 0 creates and applies
+ * without moving a process in. */
 int sl_cgroup_setup(const char *id, const oci_spec *spec, pid_t pid, char **cgroup_path_out,
                     sl_error *err);
 

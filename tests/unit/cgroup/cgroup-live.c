@@ -374,6 +374,29 @@ static void test_limits(void)
                    "cpu.shares the kernel clamps is an error naming the field: %s", err.msg);
                 oci_linux_resources_free(r);
         }
+        if (sl_cg_v1(&layout, "cpu") && sl_cg_exists(sl_cg_v1(&layout, "cpu")->mount, "cpu.rt_runtime_us")) {
+                r = cgt_resources("{\"cpu\":{\"realtimePeriod\":1000000,\"realtimeRuntime\":1000}}");
+                ok(sl_cgroup_update(cg, r, &err) == 0, "realtime runtime granted through new parents: %s", err.msg);
+                oci_linux_resources_free(r);
+                is_str(limit_file(cg, "cpu", "cpu.rt_runtime_us", NULL), "1000", "cpu.realtimeRuntime is cpu.rt_runtime_us");
+        }
+        if (sl_cg_v1(&layout, "memory") && sl_cg_exists(sl_cg_v1(&layout, "memory")->mount, "memory.memsw.limit_in_bytes")) {
+                r = cgt_resources("{\"memory\":{\"limit\":134217728,\"swap\":167772160}}");
+                ok(sl_cgroup_update(cg, r, &err) == 0, "memory and memory+swap set together: %s", err.msg);
+                oci_linux_resources_free(r);
+                is_str(limit_file(cg, "memory", "memory.memsw.limit_in_bytes", NULL), "167772160",
+                       "memory.swap is memory.memsw.limit_in_bytes");
+                r = cgt_resources("{\"memory\":{\"limit\":268435456}}");
+                ok(sl_cgroup_update(cg, r, &err) < 0 && strstr(err.msg, "exceeds the current memory+swap limit"),
+                   "a memory limit above memory+swap says to raise swap: %s", err.msg);
+                oci_linux_resources_free(r);
+                r = cgt_resources("{\"memory\":{\"limit\":268435456,\"swap\":536870912}}");
+                ok(sl_cgroup_update(cg, r, &err) == 0 &&
+                   strcmp(limit_file(cg, "memory", "memory.memsw.limit_in_bytes", NULL), "536870912") == 0 &&
+                   strcmp(limit_file(cg, "memory", "memory.limit_in_bytes", NULL), "268435456") == 0,
+                   "raising both orders the writes so the kernel accepts them: %s", err.msg);
+                oci_linux_resources_free(r);
+        }
         if (sl_cg_v1(&layout, "memory")) {
                 r = cgt_resources("{\"memory\":{\"limit\":1,\"swap\":1}}");
                 ok(sl_cgroup_update(cg, r, &err) < 0 && strstr(err.msg, "linux.resources.memory.") &&
