@@ -58,7 +58,7 @@ static int put_blob(writer *w, const void *buf, size_t len)
         w->blob_size += len;
         if (sl_write_all(w->outfd, buf, len) < 0) {
                 w->out_failed = true;
-                return sl_err_sys(w->err, errno, "write layer blob");
+                return sl_err_sys(w->err, errno, "write");
         }
         return 0;
 }

@@ -34,8 +34,10 @@ int sl_store_commit_layer(sl_store *s, int dirfd, const sl_diff_opts *diff,
         _cleanup_close_ int fd = sl_store_tmpfile(s, &tmp, err);
         if (fd >= 0) {
                 diff_job j = {dirfd, diff};
-                if (sl_layer_write_blob(diff_producer, &j, comp, fd, out, err) < 0)
+                if (sl_layer_write_blob(diff_producer, &j, comp, fd, out, err) < 0) {
+                        sl_err_wrap(err, "store %s", s->root);
                         sl_store_discard_tmp(s, tmp);
+                }
                 else
                         rc = sl_store_commit_tmp(s, fd, tmp, out->digest, err);
         }
