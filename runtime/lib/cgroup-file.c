@@ -122,22 +122,27 @@ int sl_cg_read_keyed(const char *dir, const char *file, const char *key, uint64_
 
 int sl_cg_mkdirs(const char *dir, bool *created, sl_error *err)
 {
-        _cleanup_free_ char *copy = sl_xstrdup(dir);
+        /* Leaf first: the parents usually exist already. */
         *created = false;
-        for (char *p = copy + 1;; p++) {
-                if (*p != '/' && *p != '\0')
-                        continue;
-                char c = *p;
-                *p = '\0';
-                if (mkdir(copy, 0755) == 0) {
-                        if (c == '\0')
-                                *created = true;
-                } else if (errno != EEXIST) {
-                        return sl_err_sys(err, errno, "mkdir %s", copy);
-                }
-                if (c == '\0')
-                        break;
-                *p = c;
+        if (mkdir(dir, 0755) == 0) {
+                *created = true;
+                return 0;
         }
+        if (errno == EEXIST)
+                return 0;
+        if (errno != ENOENT)
+                return sl_err_sys(err, errno, "mkdir %s", dir);
+        _cleanup_free_ char *parent = sl_xstrdup(dir);
+        char *slash = strrchr(parent, '/');
+        if (!slash || slash == parent)
+                return sl_err_sys(err, ENOENT, "mkdir %s", dir);
+        *slash = '\0';
+        bool made_parent;
+        if (sl_cg_mkdirs(parent, &made_parent, err) < 0)
+                return -1;
+        if (mkdir(dir, 0755) == 0)
+                *created = true;
+        else if (errno != EEXIST)
+                return sl_err_sys(err, errno, "mkdir %s", dir);
         return 0;
 }

@@ -364,9 +364,12 @@ static int rmdir_retry(const char *dir, sl_error *err)
         }
 }
 
-/* The container may have made cgroups of its own below its cgroup. */
+/* The container may have made cgroups of its own below its cgroup; a
+ * cgroup with children refuses rmdir with EBUSY. */
 static int remove_tree(const char *dir, sl_error *err)
 {
+        if (rmdir(dir) == 0 || errno == ENOENT)
+                return 0;
         _cleanup_closedir_ DIR *d = opendir(dir);
         if (!d)
                 return errno == ENOENT ? 0 : sl_err_sys(err, errno, "open %s", dir);
