@@ -1,0 +1,220 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/path.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "runtime/lib/caps.h"
+#include "runtime/lib/hooks.h"
+#include "runtime/lib/init.h"
+#include "runtime/lib/lsm.h"
+#include "runtime/lib/process.h"
+#include "runtime/lib/rootfs.h"
+#include "runtime/lib/seccomp.h"
+#include "runtime/lib/sync.h"
+#include "runtime/lib/terminal.h"
+
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+bool sl_init_has_runtime_hooks(const oci_spec *spec)
+{
+        return spec->hooks && (spec->hooks->prestart_len || spec->hooks->create_runtime_len);
+}
+
+/* Once READY was sent the runtime may be gone: errors go to stderr. */
+__attribute__((noreturn)) static void fail(sl_init_ctx *ctx, bool ready, sl_error *err)
+{
+        if (!ready && sl_sync_send_error(ctx->sync_fd, err) == 0)
+                _exit(1);
+        dprintf(STDERR_FILENO, "sloika: container init: %s\n", err->msg);
+        _exit(ready ? 127 : 1);
+}
+
+static int run_container_hooks(sl_init_ctx *ctx, const oci_hook *hooks, size_t n,
+                               const char *stage, sl_status status, sl_error *err)
+{
+        _cleanup_free_ char *json = NULL;
+
+        if (!n)
+                return 0;
+        if (sl_state_oci_json(ctx->state, status, &json, err) < 0)
+                return -1;
+        return sl_hooks_run(hooks, n, stage, json, err);
+}
+
+/* Waits for `start`: the init holds the exec fifo's read end (opened by
+ * the runtime, so no path into the host is needed after pivot_root, and
+ * no /proc access that a user switch could forbid); start opens the write
+ * end and writes a byte. With no writer yet, poll reports nothing. */
+static int wait_for_start(sl_init_ctx *ctx, sl_error *err)
+{
+        struct pollfd p = { .fd = ctx->fifo_fd, .events = POLLIN };
+        char c;
+        int32_t dummy;
+
+        if (ctx->fifo_fd < 0)
+                return sl_sync_expect(ctx->sync_fd, SL_SYNC_START, &dummy, "wait for start", err);
+        while (poll(&p, 1, -1) < 0)
+                if (errno != EINTR)
+                        return sl_err_sys(err, errno, "wait on the exec fifo");
+        if (read(ctx->fifo_fd, &c, 1) != 1)
+                return sl_err(err, EPIPE, "start went away without starting the container");
+        close(ctx->fifo_fd);
+        return 0;
+}
+
+/* Like runc, a missing process.cwd is created (images name a WORKDIR that
+ * may not exist yet); now, while the root may still be written, resolved
+ * inside it. */
+static int make_cwd(sl_init_ctx *ctx, sl_error *err)
+{
+        const char *cwd = ctx->spec->process->cwd;
+        _cleanup_close_ int rootfd = -1, dirfd = -1;
+
+        if (strcmp(cwd, "/") == 0)
+                return 0;
+        rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                return sl_err_sys(err, errno, "open rootfs \"%s\"", ctx->rootfs);
+        dirfd = sl_mkdirs_in_root(rootfd, cwd, 0755, err);
+        if (dirfd < 0)
+                return sl_err_wrap(err, "process.cwd");
+        return 0;
+}
+
+/* Mounts are made, pivot_root is next: where runtime-spec runs the
+ * prestart and createRuntime hooks (in the runtime, which we wait for) and
+ * then the createContainer hooks (here, in the container's namespaces). */
+static int before_pivot(void *arg, sl_error *err)
+{
+        sl_init_ctx *ctx = arg;
+        const oci_hooks *h = ctx->spec->hooks;
+
+        if (make_cwd(ctx, err) < 0)
+                return -1;
+        if (sl_init_has_runtime_hooks(ctx->spec)) {
+                if (sl_sync_send(ctx->sync_fd, SL_SYNC_HOOKS, 0) < 0)
+                        return sl_err_sys(err, errno, "ask the runtime to run createRuntime hooks");
+                if (sl_sync_expect(ctx->sync_fd, SL_SYNC_HOOKS_DONE, NULL, "init", err) < 0)
+                        _exit(1);  /* the runtime reports its hook's failure itself */
+        }
+        if (h)
+                return run_container_hooks(ctx, h->create_container, h->create_container_len,
+                                           "createContainer", SL_STATUS_CREATING, err);
+        return 0;
+}
+
+static void add_listen_env(char ***env, int listen_fds)
+{
+        if (listen_fds <= 0)
+                return;
+        sl_strv_append_take(env, sl_xasprintf("LISTEN_FDS=%d", listen_fds));
+        sl_strv_append_take(env, sl_xasprintf("LISTEN_PID=%d", (int)getpid()));
+}
+
+__attribute__((noreturn)) void sl_init_main(sl_init_ctx *ctx)
+{
+        const oci_spec *spec = ctx->spec;
+        const oci_process *p = spec->process;
+        const oci_hooks *h = spec->hooks;
+        const oci_linux_seccomp *sc = spec->linux ? spec->linux->seccomp : NULL;
+        bool nnp = p->has_no_new_privileges && p->no_new_privileges;
+        bool seccomp_late = sc && nnp && !sl_seccomp_spec_uses_notify(sc);
+        int master = -1, slave = -1, notify_fd = -1;
+        char **env;
+        char *exe;
+        int32_t pid;
+        sl_error err = { 0 };
+
+        if (!ctx->joined_already && ctx->plan->n_join && sl_ns_join_all(ctx->plan, &err) < 0)
+                fail(ctx, false, &err);
+        if (sl_sync_expect(ctx->sync_fd, SL_SYNC_GO, &pid, "init", &err) < 0)
+                _exit(1);  /* the runtime gave up and reports why itself */
+        ctx->state->pid = pid;
+
+        if ((ctx->plan->new_user || ctx->plan->join_user) &&
+            (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+                sl_err_sys(&err, errno, "user namespace: become uid 0 (is it mapped?)");
+                fail(ctx, false, &err);
+        }
+        if (ctx->plan->new_cgroup && unshare(CLONE_NEWCGROUP) < 0) {
+                sl_err_sys(&err, errno, "linux.namespaces: create cgroup namespace");
+                fail(ctx, false, &err);
+        }
+        if (sl_process_apply_early(p, spec->linux, &err) < 0 ||
+            sl_process_set_hostname(spec, ctx->plan->new_uts, &err) < 0)
+                fail(ctx, false, &err);
+        if (!ctx->no_new_keyring &&
+            syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS) {
+                sl_err_sys(&err, errno, "create session keyring");
+                fail(ctx, false, &err);
+        }
+        sl_rootfs_callbacks cb = { .before_pivot = before_pivot, .arg = ctx };
+        if (sl_rootfs_setup_with(spec, ctx->rootfs, ctx->no_pivot, &cb, &err) < 0)
+                fail(ctx, false, &err);
+
+        if (p->has_terminal && p->terminal) {
+                if (ctx->console_fd < 0) {
+                        sl_err(&err, EINVAL, "process.terminal: needs --console-socket");
+                        fail(ctx, false, &err);
+                }
+                if (sl_terminal_open(&master, &slave, &err) < 0 ||
+                    sl_terminal_send_fd(ctx->console_fd, master, &err) < 0)
+                        fail(ctx, false, &err);
+                close(master);
+                if (sl_terminal_attach(slave, p->console_size, &err) < 0)
+                        fail(ctx, false, &err);
+        }
+        if (ctx->console_fd >= 0)
+                close(ctx->console_fd);
+
+        env = sl_process_env(p);
+        add_listen_env(&env, ctx->listen_fds);
+        exe = sl_process_find_exec(p->args[0], env, &err);
+        if (!exe || sl_lsm_apply(p, &err) < 0)
+                fail(ctx, false, &err);
+        if (sc && !seccomp_late) {
+                if (sl_seccomp_load(sc, &notify_fd, &err) < 0)
+                        fail(ctx, false, &err);
+                if (notify_fd >= 0) {
+                        if (sl_unix_send_fd(ctx->sync_fd, notify_fd, "seccomp", 8, &err) < 0 ||
+                            sl_sync_expect(ctx->sync_fd, SL_SYNC_SECCOMP_DONE, NULL, "init", &err) < 0)
+                                fail(ctx, false, &err);
+                        close(notify_fd);
+                }
+        }
+        if (sl_process_set_user(p, &err) < 0 || sl_caps_apply(p->capabilities, &err) < 0)
+                fail(ctx, false, &err);
+        if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                sl_err_sys(&err, errno, "process.noNewPrivileges");
+                fail(ctx, false, &err);
+        }
+        if (sl_process_chdir(p, &err) < 0 ||
+            sl_process_cloexec_fds(ctx->listen_fds + ctx->preserve_fds, &err) < 0)
+                fail(ctx, false, &err);
+
+        if (sl_sync_send(ctx->sync_fd, SL_SYNC_READY, 0) < 0)
+                _exit(1);
+        if (wait_for_start(ctx, &err) < 0)
+                fail(ctx, true, &err);
+        if (h && run_container_hooks(ctx, h->start_container, h->start_container_len,
+                                     "startContainer", SL_STATUS_CREATED, &err) < 0)
+                fail(ctx, true, &err);
+        if (seccomp_late && sl_seccomp_load(sc, &notify_fd, &err) < 0)
+                fail(ctx, true, &err);
+        /* Generated arrays carry a length, execve wants a NULL at the end. */
+        char **argv = sl_xcalloc(p->args_len + 1, sizeof(*argv));
+        memcpy(argv, p->args, p->args_len * sizeof(*argv));
+        execve(exe, argv, env);
+        sl_err_sys(&err, errno, "exec \"%s\"", p->args[0]);
+        fail(ctx, true, &err);
+}

@@ -1,0 +1,99 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "runtime/lib/signals.h"
+
+static const struct {
+        const char *name;
+        int sig;
+} names[] = {
+        { "HUP", SIGHUP },   { "INT", SIGINT },     { "QUIT", SIGQUIT },   { "ILL", SIGILL },
+        { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },   { "IOT", SIGIOT },     { "BUS", SIGBUS },
+        { "FPE", SIGFPE },   { "KILL", SIGKILL },   { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV },
+        { "USR2", SIGUSR2 }, { "PIPE", SIGPIPE },   { "ALRM", SIGALRM },   { "TERM", SIGTERM },
+        { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
+        { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },   { "TTOU", SIGTTOU },   { "URG", SIGURG },
+        { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },   { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
+        { "WINCH", SIGWINCH }, { "IO", SIGIO },     { "POLL", SIGPOLL },   { "PWR", SIGPWR },
+        { "SYS", SIGSYS },
+};
+
+static int parse_num(const char *s, int *out)
+{
+        char *end;
+        long v;
+
+        errno = 0;
+        v = strtol(s, &end, 10);
+        if (errno || end == s || *end || v < 0 || v > 1000)
+                return -1;
+        *out = (int)v;
+        return 0;
+}
+
+int sl_signal_parse(const char *s, sl_error *err)
+{
+        const char *n = s;
+        int v;
+
+        if (parse_num(s, &v) == 0) {
+                if (v >= 1 && v <= SIGRTMAX)
+                        return v;
+                return sl_err(err, EINVAL, "unknown signal \"%s\"", s);
+        }
+        if (strncasecmp(n, "SIG", 3) == 0)
+                n += 3;
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+                if (strcasecmp(n, names[i].name) == 0)
+                        return names[i].sig;
+        if (strncasecmp(n, "RTMIN", 5) == 0) {
+                if (!n[5])
+                        return SIGRTMIN;
+                if (n[5] == '+' && parse_num(n + 6, &v) == 0 && SIGRTMIN + v <= SIGRTMAX)
+                        return SIGRTMIN + v;
+        }
+        if (strncasecmp(n, "RTMAX", 5) == 0) {
+                if (!n[5])
+                        return SIGRTMAX;
+                if (n[5] == '-' && parse_num(n + 6, &v) == 0 && SIGRTMAX - v >= SIGRTMIN)
+                        return SIGRTMAX - v;
+        }
+        return sl_err(err, EINVAL, "unknown signal \"%s\"", s);
+}
+
+static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
+                                 SIGWINCH, SIGCONT, SIGALRM, SIGPIPE };
+static volatile pid_t forward_pid;
+
+static void forward(int sig)
+{
+        int saved = errno;
+        if (forward_pid > 0)
+                kill(forward_pid, sig);
+        errno = saved;
+}
+
+int sl_signals_forward_to(pid_t pid, sl_error *err)
+{
+        struct sigaction sa = { .sa_handler = forward };
+
+        forward_pid = pid;
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+                if (sigaction(forwarded[i], &sa, NULL) < 0)
+                        return sl_err_sys(err, errno, "forward signal %d", forwarded[i]);
+        return 0;
+}
+
+void sl_signals_reset(void)
+{
+        struct sigaction sa = { .sa_handler = SIG_DFL };
+
+        forward_pid = 0;
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+                sigaction(forwarded[i], &sa, NULL);
+}

@@ -1,0 +1,18 @@
+/* Signal names as kill(1) and runc take them, and the forwarding a
+ * foreground `run` does to its container. */
+#ifndef SLOIKA_RUNTIME_SIGNALS_H
+#define SLOIKA_RUNTIME_SIGNALS_H
+
+#include <sys/types.h>
+
+#include "common/error.h"
+
+/* "KILL", "SIGKILL", "sigkill", "9", "RTMIN+3" → the number. */
+int sl_signal_parse(const char *s, sl_error *err);
+
+/* Forwards the signals a terminal or a manager sends (HUP, INT, QUIT,
+ * TERM, USR1, USR2, WINCH, CONT, ALRM, PIPE) to pid until reset. */
+int sl_signals_forward_to(pid_t pid, sl_error *err);
+void sl_signals_reset(void);
+
+#endif

@@ -1,0 +1,109 @@
+#!/bin/sh
+# The container lifecycle through the CLI: run, create/start/state/kill/
+# delete transitions, pid files, exit codes and runc's error wording.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/bundle.sh"
+bundle_init
+
+make_bundle out '["sh","-c","echo hello; exit 42"]'
+out_is "run passes the program's stdout through" hello sl run -b "$T/out" r1
+sl run -b "$T/out" r2 >/dev/null 2>&1
+ok "run exits with the program's status (42)" [ $? -eq 42 ]
+ok "run deletes the container afterwards" [ ! -e "$ROOT/r1" ]
+
+make_bundle sleeper '["sleep","1000"]'
+sl run -b "$T/sleeper" r3 >/dev/null 2>&1 &
+runner=$!
+i=0
+until sl state r3 2>/dev/null | grep -q running || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sl kill r3 KILL
+wait $runner
+ok "run exits 128+9 when the program dies of SIGKILL" [ $? -eq 137 ]
+
+sl create -b "$T/sleeper" --pid-file "$T/c1.pid" c1
+ok "create succeeds" [ $? -eq 0 ]
+ok "create writes the pid file before it returns" [ -s "$T/c1.pid" ]
+out_is "state after create is created" created sh -c "'$SLOIKA' --root '$ROOT' state c1 | jq -r .status"
+out_is "state reports the pid-file's pid" "$(cat "$T/c1.pid")" sh -c "'$SLOIKA' --root '$ROOT' state c1 | jq -r .pid"
+out_is "state reports the bundle" "$T/sleeper" sh -c "'$SLOIKA' --root '$ROOT' state c1 | jq -r .bundle"
+ok "the state dir is private (0700)" [ "$(stat -c %a "$ROOT/c1")" = 700 ]
+ok "the init has not run the program before start" \
+	sh -c "! tr '\\0' ' ' </proc/$(cat "$T/c1.pid")/cmdline | grep -q '^sleep 1000'"
+sl start c1
+ok "start succeeds" [ $? -eq 0 ]
+out_is "state after start is running" running sh -c "'$SLOIKA' --root '$ROOT' state c1 | jq -r .status"
+ok "the init now runs the program" \
+	sh -c "sleep 0.1; tr '\\0' ' ' </proc/$(cat "$T/c1.pid")/cmdline | grep -q '^sleep 1000'"
+out_is "start on a running container fails like runc" "cannot start an already running container" \
+	sh -c "'$SLOIKA' --root '$ROOT' start c1 2>&1 | sed 's/.*msg=\"//;s/\"$//'"
+out_is "delete refuses a running container" "cannot delete container c1 that is not stopped: running" \
+	sh -c "'$SLOIKA' --root '$ROOT' delete c1 2>&1 | sed 's/.*msg=\"//;s/\"$//'"
+ok "the refused delete kept the container" [ -d "$ROOT/c1" ]
+sl kill c1 KILL
+ok "kill by name (KILL) succeeds" [ $? -eq 0 ]
+sleep 0.2
+out_is "a killed container is stopped" stopped sh -c "'$SLOIKA' --root '$ROOT' state c1 | jq -r .status"
+out_is "a stopped container reports pid 0" 0 sh -c "'$SLOIKA' --root '$ROOT' state c1 | jq -r .pid"
+out_is "kill on a stopped container says it is not running" "container not running" \
+	sh -c "'$SLOIKA' --root '$ROOT' kill c1 2>&1 | sed 's/.*msg=\"//;s/\"$//'"
+sl delete c1
+ok "delete removes a stopped container" [ $? -eq 0 -a ! -e "$ROOT/c1" ]
+out_is "state of a deleted container says it does not exist" 'container "c1" does not exist' \
+	sh -c "'$SLOIKA' --root '$ROOT' state c1 2>&1 | sed 's/.*msg=\"//;s/\"$//;s/\\\\\"/\"/g'"
+
+sl create -b "$T/sleeper" c2 && sl start c2
+sl kill c2 9
+sleep 0.2
+out_is "kill by number (9) stops the container" stopped sh -c "'$SLOIKA' --root '$ROOT' state c2 | jq -r .status"
+sl delete c2
+
+sl create -b "$T/sleeper" c3 && sl start c3
+pid3=$(sl state c3 | jq -r .pid)
+sl delete -f c3
+ok "delete --force removes a running container" [ $? -eq 0 -a ! -e "$ROOT/c3" ]
+gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }
+ok "delete --force killed its init" gone "$pid3"
+
+sl create -b "$T/sleeper" c4
+pid4=$(sl state c4 | jq -r .pid)
+sl delete c4
+ok "delete of a created (never started) container removes it" [ ! -d "$ROOT/c4" ]
+ok "delete of a created (never started) container kills its init" gone "$pid4"
+
+sl create -b "$T/sleeper" c5
+out_is "creating an existing id fails like runc" "container with id exists: c5" \
+	sh -c "'$SLOIKA' --root '$ROOT' create -b '$T/sleeper' c5 2>&1 | sed 's/.*msg=\"//;s/\"$//'"
+ok "the failed duplicate create left the first container intact" sh -c "'$SLOIKA' --root '$ROOT' state c5 | jq -e '.status == \"created\"' >/dev/null"
+sl delete -f c5
+
+sl run -d -b "$T/sleeper" --pid-file "$T/d.pid" d1
+ok "run --detach returns while the container runs" \
+	sh -c "'$SLOIKA' --root '$ROOT' state d1 | jq -e '.status == \"running\"' >/dev/null"
+ok "run --detach writes the pid file" [ "$(cat "$T/d.pid")" = "$(sl state d1 | jq -r .pid)" ]
+sl delete -f d1
+
+# list
+sl create -b "$T/sleeper" l1
+sl create -b "$T/sleeper" l2
+sl start l2
+out_is "list -q prints the ids" "l1
+l2" sl list -q
+out_is "list prints runc's table header" "ID PID STATUS BUNDLE CREATED OWNER" \
+	sh -c "'$SLOIKA' --root '$ROOT' list | head -1 | tr -s ' '"
+ok "list's table has a row per container with its status" \
+	sh -c "'$SLOIKA' --root '$ROOT' list | grep -q '^l1 .* created ' && '$SLOIKA' --root '$ROOT' list | grep -q '^l2 .* running '"
+out_is "list --format json gives ids and statuses" "l1 created
+l2 running" sh -c "'$SLOIKA' --root '$ROOT' list --format json | jq -r '.[] | .id + \" \" + .status'"
+sl delete -f l1; sl delete -f l2
+out_is "list --format json of no containers is an empty array" "[]" sl list --format json
+
+# a half-created container: state dir without state file
+mkdir -p "$ROOT/half"
+sl delete half >/dev/null 2>&1
+ok "delete without --force refuses a dir without state" [ -d "$ROOT/half" ]
+sl delete -f half
+ok "delete --force cleans a half-created state dir" [ ! -e "$ROOT/half" ]
+sl delete -f never-existed
+ok "delete --force of an unknown id succeeds" [ $? -eq 0 ]
+
+done_testing
