@@ -215,8 +215,9 @@ int sl_cgroup_stats(const char *cgroup_path, struct sl_cgroup_stats *out, sl_err
                 return -1;
         const sl_cg_hier *probe = cg.n ? &cg.h[0] : NULL;
         if (!probe || !sl_cg_exists(probe->dir, "cgroup.procs")) {
+                sl_err(err, ENOENT, "cgroup: %s does not exist", probe ? probe->dir : cgroup_path);
                 sl_cg_free(&cg);
-                return sl_err(err, ENOENT, "cgroup: %s does not exist", probe ? probe->dir : cgroup_path);
+                return -1;
         }
         memory_stats(&cg, out);
         cpu_stats(&cg, out);

@@ -218,6 +218,8 @@ static char *setup(const char *name, const char *resources, pid_t pid, sl_error 
         return rc == 0 ? stored : NULL;
 }
 
+/* A fresh error for each call, so a passing check prints no stale message. */
+#define E (sl_err_clear(&err), &err)
 #define skip(name, why) (printf("ok %d - %s # SKIP %s\n", ++tap_count_, (name), (why)))
 
 static bool have(const char *v1, const char *v2)
@@ -252,7 +254,7 @@ static bool wait_signaled(pid_t pid, int sig, long timeout_ms)
 static void destroy_ok(char *cg, const char *what)
 {
         sl_error err = { 0 };
-        ok(sl_cgroup_destroy(cg, &err) == 0, "%s: destroy succeeds: %s", what, err.msg);
+        ok(sl_cgroup_destroy(cg, E) == 0, "%s: destroy succeeds: %s", what, err.msg);
         ok(gone_everywhere(cg), "%s: destroy leaves no directory in any hierarchy", what);
         free(cg);
 }
@@ -308,7 +310,7 @@ static void test_limits(void)
         char *cg = setup("limits", "{\"memory\":{\"limit\":67108864,\"reservation\":33554432},"
                                    "\"pids\":{\"limit\":50},"
                                    "\"cpu\":{\"shares\":512,\"quota\":20000,\"period\":100000,\"cpus\":\"0\",\"mems\":\"0\"}}",
-                         h.pid, &err);
+                         h.pid, E);
         ok(cg != NULL, "setup applies memory, pids, cpu and cpuset limits: %s", err.msg);
         if (!cg) {
                 reap(h.pid);
@@ -333,12 +335,12 @@ static void test_limits(void)
 
         pid_t *pids = NULL;
         size_t n = 0;
-        int prc = sl_cgroup_pids(cg, &pids, &n, &err);
+        int prc = sl_cgroup_pids(cg, &pids, &n, E);
         ok(prc == 0 && n == 1 && pids[0] == h.pid, "pids lists the process");
         free(pids);
 
         struct sl_cgroup_stats st;
-        ok(sl_cgroup_stats(cg, &st, &err) == 0, "stats read: %s", err.msg);
+        ok(sl_cgroup_stats(cg, &st, E) == 0, "stats read: %s", err.msg);
         ok(st.has_memory && st.memory_limit == 67108864 && st.memory_usage >= (4u << 20),
            "stats: memory usage counts the 4 MiB touched, limit is 64 MiB (usage %llu)",
            (unsigned long long)st.memory_usage);
@@ -349,7 +351,7 @@ static void test_limits(void)
 
         oci_linux_resources *r = cgt_resources("{\"memory\":{\"limit\":134217728},\"pids\":{\"limit\":20},"
                                                "\"cpu\":{\"quota\":50000}}");
-        ok(sl_cgroup_update(cg, r, &err) == 0, "update applies live: %s", err.msg);
+        ok(sl_cgroup_update(cg, r, E) == 0, "update applies live: %s", err.msg);
         oci_linux_resources_free(r);
         is_str(limit_file(cg, "memory", "memory.limit_in_bytes", "memory.max"), "134217728", "update raised the memory limit");
         is_str(limit_file(cg, "pids", "pids.max", "pids.max"), "20", "update lowered pids.max");
@@ -359,39 +361,39 @@ static void test_limits(void)
                 is_str(limit_file(cg, "cpu", NULL, "cpu.max"), "50000 100000", "update changed the cpu quota, kept the period");
 
         r = cgt_resources("{\"memory\":{\"limit\":4096,\"checkBeforeUpdate\":true}}");
-        ok(sl_cgroup_update(cg, r, &err) < 0 && strstr(err.msg, "cgroup: linux.resources.memory.limit") &&
+        ok(sl_cgroup_update(cg, r, E) < 0 && strstr(err.msg, "cgroup: linux.resources.memory.limit") &&
            strstr(err.msg, "below the current usage"), "checkBeforeUpdate refuses a limit under usage: %s", err.msg);
         oci_linux_resources_free(r);
         is_str(limit_file(cg, "memory", "memory.limit_in_bytes", "memory.max"), "134217728",
                "the refused update left the limit alone");
         r = cgt_resources("{\"memory\":{\"swappiness\":200}}");
-        ok(sl_cgroup_update(cg, r, &err) < 0 && strstr(err.msg, "linux.resources.memory.swappiness"),
+        ok(sl_cgroup_update(cg, r, E) < 0 && strstr(err.msg, "linux.resources.memory.swappiness"),
            "invalid swappiness names the field: %s", err.msg);
         oci_linux_resources_free(r);
         if (sl_cg_v1(&layout, "cpu")) {
                 r = cgt_resources("{\"cpu\":{\"shares\":1}}");
-                ok(sl_cgroup_update(cg, r, &err) < 0 && strstr(err.msg, "linux.resources.cpu.shares"),
+                ok(sl_cgroup_update(cg, r, E) < 0 && strstr(err.msg, "linux.resources.cpu.shares"),
                    "cpu.shares the kernel clamps is an error naming the field: %s", err.msg);
                 oci_linux_resources_free(r);
         }
         if (sl_cg_v1(&layout, "cpu") && sl_cg_exists(sl_cg_v1(&layout, "cpu")->mount, "cpu.rt_runtime_us")) {
                 r = cgt_resources("{\"cpu\":{\"realtimePeriod\":1000000,\"realtimeRuntime\":1000}}");
-                ok(sl_cgroup_update(cg, r, &err) == 0, "realtime runtime granted through new parents: %s", err.msg);
+                ok(sl_cgroup_update(cg, r, E) == 0, "realtime runtime granted through new parents: %s", err.msg);
                 oci_linux_resources_free(r);
                 is_str(limit_file(cg, "cpu", "cpu.rt_runtime_us", NULL), "1000", "cpu.realtimeRuntime is cpu.rt_runtime_us");
         }
         if (sl_cg_v1(&layout, "memory") && sl_cg_exists(sl_cg_v1(&layout, "memory")->mount, "memory.memsw.limit_in_bytes")) {
                 r = cgt_resources("{\"memory\":{\"limit\":134217728,\"swap\":167772160}}");
-                ok(sl_cgroup_update(cg, r, &err) == 0, "memory and memory+swap set together: %s", err.msg);
+                ok(sl_cgroup_update(cg, r, E) == 0, "memory and memory+swap set together: %s", err.msg);
                 oci_linux_resources_free(r);
                 is_str(limit_file(cg, "memory", "memory.memsw.limit_in_bytes", NULL), "167772160",
                        "memory.swap is memory.memsw.limit_in_bytes");
                 r = cgt_resources("{\"memory\":{\"limit\":268435456}}");
-                ok(sl_cgroup_update(cg, r, &err) < 0 && strstr(err.msg, "exceeds the current memory+swap limit"),
+                ok(sl_cgroup_update(cg, r, E) < 0 && strstr(err.msg, "exceeds the current memory+swap limit"),
                    "a memory limit above memory+swap says to raise swap: %s", err.msg);
                 oci_linux_resources_free(r);
                 r = cgt_resources("{\"memory\":{\"limit\":268435456,\"swap\":536870912}}");
-                ok(sl_cgroup_update(cg, r, &err) == 0 &&
+                ok(sl_cgroup_update(cg, r, E) == 0 &&
                    strcmp(limit_file(cg, "memory", "memory.memsw.limit_in_bytes", NULL), "536870912") == 0 &&
                    strcmp(limit_file(cg, "memory", "memory.limit_in_bytes", NULL), "268435456") == 0,
                    "raising both orders the writes so the kernel accepts them: %s", err.msg);
@@ -399,13 +401,13 @@ static void test_limits(void)
         }
         if (sl_cg_v1(&layout, "memory")) {
                 r = cgt_resources("{\"memory\":{\"limit\":1,\"swap\":1}}");
-                ok(sl_cgroup_update(cg, r, &err) < 0 && strstr(err.msg, "linux.resources.memory.") &&
+                ok(sl_cgroup_update(cg, r, E) < 0 && strstr(err.msg, "linux.resources.memory.") &&
                    strstr(err.msg, "write memory."), "a limit the kernel refuses names field and file: %s", err.msg);
                 oci_linux_resources_free(r);
         }
         reap(h.pid);
         destroy_ok(cg, "limits");
-        ok(sl_cgroup_destroy(cg = (char *)"/sloika-test-nonexistent/x", &err) == 0, "destroy of a missing cgroup succeeds");
+        ok(sl_cgroup_destroy(cg = (char *)"/sloika-test-nonexistent/x", E) == 0, "destroy of a missing cgroup succeeds");
 }
 
 static bool find_disk(char *out, size_t size)
@@ -436,7 +438,7 @@ static void test_blkio(void)
                  "\"rate\":300}]}}", maj, min, maj, min);
         sl_error err = { 0 };
         pid_t pid = spawn_sleeper();
-        char *cg = setup("blkio", json, pid, &err);
+        char *cg = setup("blkio", json, pid, E);
         ok(cg != NULL, "setup applies blockIO: %s", err.msg);
         if (cg) {
                 char want[128];
@@ -493,7 +495,7 @@ static void test_pids_fork(void)
         }
         sl_error err = { 0 };
         struct waiter w = spawn_waiter(fork_until_fail);
-        char *cg = setup("forks", "{\"pids\":{\"limit\":5}}", w.pid, &err);
+        char *cg = setup("forks", "{\"pids\":{\"limit\":5}}", w.pid, E);
         ok(cg != NULL, "setup with pids.limit 5: %s", err.msg);
         int out[2] = { -1, -1 };
         ok(waiter_run(&w, out), "the forking child reports");
@@ -558,7 +560,7 @@ static void test_devices(void)
         const char *how = v1 ? "v1 devices controller" : "eBPF device program";
         sl_error err = { 0 };
         struct waiter w = spawn_waiter(open_devices);
-        char *cg = setup("devices", "{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}", w.pid, &err);
+        char *cg = setup("devices", "{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}", w.pid, E);
         ok(cg != NULL, "setup with a deny-all device rule (%s): %s", how, err.msg);
         int out[2] = { -1, -1 };
         ok(waiter_run(&w, out), "the device-opening child reports");
@@ -570,10 +572,10 @@ static void test_devices(void)
         /* Replacing the rules of a running cgroup: only 1:11 allowed now.
          * On v2 the kmsg open succeeding shows the old program is gone. */
         w = spawn_waiter(open_devices);
-        cg = setup("devices2", "{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}", w.pid, &err);
+        cg = setup("devices2", "{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}", w.pid, E);
         sl_cg_dev_rule only_kmsg[] = { { true, 'c', 1, 11, SL_CG_DEV_ALL, "test" } };
         char *dir = cg ? dir_of(cg, v1 ? "devices" : NULL) : NULL;
-        int rc = !dir ? -1 : v1 ? sl_cg_v1_devices(dir, only_kmsg, 1, &err) : sl_cg_v2_devices(dir, only_kmsg, 1, &err);
+        int rc = !dir ? -1 : v1 ? sl_cg_v1_devices(dir, only_kmsg, 1, E) : sl_cg_v2_devices(dir, only_kmsg, 1, E);
         ok(rc == 0, "%s: rules replaced on a live cgroup: %s", how, err.msg);
         free(dir);
         ok(waiter_run(&w, out), "the device-opening child reports");
@@ -588,7 +590,7 @@ static void test_freeze(void)
 {
         sl_error err = { 0 };
         pid_t pid = spawn_burner();
-        char *cg = setup("freeze", NULL, pid, &err);
+        char *cg = setup("freeze", NULL, pid, E);
         ok(cg != NULL, "setup for the freezer test: %s", err.msg);
         if (!cg) {
                 reap(pid);
@@ -596,8 +598,8 @@ static void test_freeze(void)
         }
         msleep(100);
         bool frozen = false;
-        ok(sl_cgroup_freeze(cg, true, &err) == 0, "freeze succeeds: %s", err.msg);
-        ok(sl_cgroup_is_frozen(cg, &frozen, &err) == 0 && frozen, "is_frozen reports frozen");
+        ok(sl_cgroup_freeze(cg, true, E) == 0, "freeze succeeds: %s", err.msg);
+        ok(sl_cgroup_is_frozen(cg, &frozen, E) == 0 && frozen, "is_frozen reports frozen");
         char *fdir = dir_of(cg, "freezer");
         if (fdir)
                 is_str(cgt_get(fdir, "freezer.state"), "FROZEN", "v1 freezer.state is FROZEN");
@@ -614,8 +616,8 @@ static void test_freeze(void)
         ok(u1 == u2, "a frozen busy loop gets no CPU time (utime %llu then %llu, state %c)", u1, u2, state);
         if (sl_cg_v1(&layout, "freezer"))
                 ok(state == 'D', "a v1-frozen task shows state D");
-        ok(sl_cgroup_freeze(cg, false, &err) == 0, "thaw succeeds: %s", err.msg);
-        ok(sl_cgroup_is_frozen(cg, &frozen, &err) == 0 && !frozen, "is_frozen reports thawed");
+        ok(sl_cgroup_freeze(cg, false, E) == 0, "thaw succeeds: %s", err.msg);
+        ok(sl_cgroup_is_frozen(cg, &frozen, E) == 0 && !frozen, "is_frozen reports thawed");
         msleep(300);
         proc_stat(pid, &state, &u3);
         ok(u3 > u2, "the thawed loop runs again (utime %llu → %llu)", u2, u3);
@@ -627,44 +629,44 @@ static void test_kill(void)
 {
         sl_error err = { 0 };
         pid_t a = spawn_sleeper(), b = spawn_sleeper();
-        char *cg = setup("kill", NULL, a, &err);
+        char *cg = setup("kill", NULL, a, E);
         ok(cg != NULL, "setup for the kill test: %s", err.msg);
         if (!cg) {
                 reap(a), reap(b);
                 return;
         }
-        ok(sl_cgroup_enter(cg, b, &err) == 0, "enter moves a second process in: %s", err.msg);
+        ok(sl_cgroup_enter(cg, b, E) == 0, "enter moves a second process in: %s", err.msg);
         ok(pid_in(b, cg), "the entered process is in every hierarchy");
         pid_t *pids = NULL;
         size_t n = 0;
-        int prc = sl_cgroup_pids(cg, &pids, &n, &err);
+        int prc = sl_cgroup_pids(cg, &pids, &n, E);
         ok(prc == 0 && n == 2, "pids lists both (%zu)", n);
         free(pids);
-        ok(sl_cgroup_kill_all(cg, SIGTERM, &err) == 0, "kill_all SIGTERM (freeze, signal, thaw): %s", err.msg);
+        ok(sl_cgroup_kill_all(cg, SIGTERM, E) == 0, "kill_all SIGTERM (freeze, signal, thaw): %s", err.msg);
         ok(wait_signaled(a, SIGTERM, 3000) && wait_signaled(b, SIGTERM, 3000), "both processes died of SIGTERM");
         bool frozen = true;
-        ok(sl_cgroup_is_frozen(cg, &frozen, &err) == 0 && !frozen, "kill_all left a running cgroup thawed");
+        ok(sl_cgroup_is_frozen(cg, &frozen, E) == 0 && !frozen, "kill_all left a running cgroup thawed");
 
         a = spawn_sleeper(), b = spawn_sleeper();
-        sl_cgroup_enter(cg, a, &err);
-        sl_cgroup_enter(cg, b, &err);
-        ok(sl_cgroup_freeze(cg, true, &err) == 0, "paused before SIGKILL: %s", err.msg);
-        ok(sl_cgroup_kill_all(cg, SIGKILL, &err) == 0, "kill_all SIGKILL on a paused cgroup: %s", err.msg);
+        sl_cgroup_enter(cg, a, E);
+        sl_cgroup_enter(cg, b, E);
+        ok(sl_cgroup_freeze(cg, true, E) == 0, "paused before SIGKILL: %s", err.msg);
+        ok(sl_cgroup_kill_all(cg, SIGKILL, E) == 0, "kill_all SIGKILL on a paused cgroup: %s", err.msg);
         ok(wait_signaled(a, SIGKILL, 3000) && wait_signaled(b, SIGKILL, 3000), "both paused processes died of SIGKILL");
-        sl_cgroup_freeze(cg, false, &err);
+        sl_cgroup_freeze(cg, false, E);
         destroy_ok(cg, "kill");
 }
 
 static void test_destroy_nested(void)
 {
         sl_error err = { 0 };
-        char *cg = setup("nested", NULL, 0, &err);
+        char *cg = setup("nested", NULL, 0, E);
         ok(cg != NULL, "setup without a pid: %s", err.msg);
         if (!cg)
                 return;
         sl_cg c = { 0 };
-        sl_cg_layout_load(&c, &err);
-        sl_cg_resolve_stored(&c, cg, &err);
+        sl_cg_layout_load(&c, E);
+        sl_cg_resolve_stored(&c, cg, E);
         bool made = true;
         for (size_t i = 0; i < c.n; i++) {
                 char sub[4200];
@@ -684,7 +686,7 @@ static void test_paths(void)
         pid_t pid = spawn_sleeper();
         oci_spec *spec = spec_with(NULL, NULL);
         char *cg = NULL;
-        ok(sl_cgroup_setup(id, spec, pid, &cg, &err) == 0, "setup with no cgroupsPath: %s", err.msg);
+        ok(sl_cgroup_setup(id, spec, pid, &cg, E) == 0, "setup with no cgroupsPath: %s", err.msg);
         oci_spec_free(spec);
         char want[128];
         snprintf(want, sizeof want, "/sloika/%s", id);
@@ -701,7 +703,7 @@ static void test_paths(void)
         pid = spawn_sleeper();
         spec = spec_with(rel, NULL);
         cg = NULL;
-        ok(sl_cgroup_setup("rel", spec, pid, &cg, &err) == 0, "setup with a relative cgroupsPath: %s", err.msg);
+        ok(sl_cgroup_setup("rel", spec, pid, &cg, E) == 0, "setup with a relative cgroupsPath: %s", err.msg);
         oci_spec_free(spec);
         if (cg) {
                 diag("relative path stored as %s", cg);
@@ -723,11 +725,11 @@ static void test_paths(void)
         }
 
         spec = spec_with("system.slice:sloika:x", NULL);
-        ok(sl_cgroup_setup("x", spec, 0, &cg, &err) < 0 && strstr(err.msg, "cgroup: cgroupsPath") &&
+        ok(sl_cgroup_setup("x", spec, 0, &cg, E) < 0 && strstr(err.msg, "cgroup: cgroupsPath") &&
            strstr(err.msg, "systemd"), "systemd cgroupsPath is a clear error: %s", err.msg);
         oci_spec_free(spec);
         spec = spec_with("/../../../etc", NULL);
-        ok(sl_cgroup_setup("x", spec, 0, &cg, &err) < 0 && strstr(err.msg, "climbs above"),
+        ok(sl_cgroup_setup("x", spec, 0, &cg, E) < 0 && strstr(err.msg, "climbs above"),
            "cgroupsPath escaping the hierarchy refused: %s", err.msg);
         oci_spec_free(spec);
 }
@@ -736,32 +738,32 @@ static void test_failed_setup(void)
 {
         sl_error err = { 0 };
         pid_t pid = spawn_sleeper();
-        char *cg = setup("broken", "{\"unified\":{\"bogus.file\":\"1\"}}", pid, &err);
+        char *cg = setup("broken", "{\"unified\":{\"bogus.file\":\"1\"}}", pid, E);
         ok(cg == NULL && strstr(err.msg, "cgroup: linux.resources.unified"), "a failing resource fails setup: %s", err.msg);
         char stored[128];
         snprintf(stored, sizeof stored, "%s/broken", top);
         ok(gone_everywhere(stored), "a failed setup leaves no cgroup directory");
         char path[64], *text = NULL;
         snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
-        ok(sl_read_file(path, &text, NULL, &err) == 0 && !strstr(text, "/broken"),
+        ok(sl_read_file(path, &text, NULL, E) == 0 && !strstr(text, "/broken"),
            "the process is not left in the removed cgroup");
         free(text);
         reap(pid);
 
         if (!sl_cg_v1(&layout, "net_cls")) {
-                cg = setup("netcls", "{\"network\":{\"classID\":1048577}}", 0, &err);
+                cg = setup("netcls", "{\"network\":{\"classID\":1048577}}", 0, E);
                 ok(!cg && strstr(err.msg, "linux.resources.network.classID: the net_cls controller is not available"),
                    "network.classID without net_cls: %s", err.msg);
                 free(cg);
         }
         if (!have("rdma", "rdma")) {
-                cg = setup("rdma", "{\"rdma\":{\"mlx5_0\":{\"hcaHandles\":1}}}", 0, &err);
+                cg = setup("rdma", "{\"rdma\":{\"mlx5_0\":{\"hcaHandles\":1}}}", 0, E);
                 ok(!cg && strstr(err.msg, "linux.resources.rdma: the rdma controller is not available"),
                    "rdma without the controller: %s", err.msg);
                 free(cg);
         }
         if (!have("memory", "memory")) {
-                cg = setup("nomem", "{\"memory\":{\"limit\":1048576}}", 0, &err);
+                cg = setup("nomem", "{\"memory\":{\"limit\":1048576}}", 0, E);
                 ok(!cg && strstr(err.msg, "cgroup: linux.resources.memory: the memory controller is not available"),
                    "memory.limit without a memory controller: %s", err.msg);
                 free(cg);
@@ -781,7 +783,7 @@ static void test_hugetlb(void)
         }
         sl_error err = { 0 };
         pid_t pid = spawn_sleeper();
-        char *cg = setup("huge", "{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}]}", pid, &err);
+        char *cg = setup("huge", "{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}]}", pid, E);
         ok(cg != NULL, "setup with hugepageLimits (%s): %s", v1 ? "v1" : "unified tree", err.msg);
         if (!cg) {
                 reap(pid);
@@ -791,12 +793,12 @@ static void test_hugetlb(void)
                "hugepageLimits[0] is the 2MB hugetlb limit");
         if (!v1) {
                 oci_linux_resources *r = cgt_resources("{\"unified\":{\"hugetlb.2MB.max\":\"2097152\"}}");
-                ok(sl_cgroup_update(cg, r, &err) == 0, "a unified key updates a cgroup2 file: %s", err.msg);
+                ok(sl_cgroup_update(cg, r, E) == 0, "a unified key updates a cgroup2 file: %s", err.msg);
                 oci_linux_resources_free(r);
                 is_str(limit_file(cg, NULL, NULL, "hugetlb.2MB.max"), "2097152", "the unified value is in the file");
                 if (!have("foo_never", "memory")) {
                         r = cgt_resources("{\"unified\":{\"memory.high\":\"1000000\"}}");
-                        ok(sl_cgroup_update(cg, r, &err) < 0 &&
+                        ok(sl_cgroup_update(cg, r, E) < 0 &&
                            strstr(err.msg, "linux.resources.unified[\"memory.high\"]: the memory controller is not "
                                            "available in the unified hierarchy"),
                            "a unified key of a controller the tree lacks: %s", err.msg);
@@ -807,12 +809,38 @@ static void test_hugetlb(void)
         destroy_ok(cg, "huge");
 }
 
+static void test_stats(void)
+{
+        sl_error err = { 0 };
+        pid_t pid = spawn_burner();
+        char *cg = setup("stats", NULL, pid, E);
+        ok(cg != NULL, "setup for the stats test: %s", err.msg);
+        if (!cg) {
+                reap(pid);
+                return;
+        }
+        msleep(100);
+        struct sl_cgroup_stats st;
+        ok(sl_cgroup_stats(cg, &st, E) == 0, "stats read: %s", err.msg);
+        ok(st.has_cpu && st.cpu_total > 10000000ull && st.cpu_user > 0,
+           "stats: a busy process's cpu time is counted (%s; %llu ns, user %llu ns)",
+           sl_cg_v1(&layout, "cpuacct") ? "cpuacct" : "cgroup2 cpu.stat", (unsigned long long)st.cpu_total,
+           (unsigned long long)st.cpu_user);
+        if (have("pids", "pids"))
+                ok(st.has_pids && st.pids_current == 1 && st.pids_limit == 0, "stats: one pid, no pids limit");
+        sl_cgroup_stats_free(&st);
+        reap(pid);
+        destroy_ok(cg, "stats");
+        ok(sl_cgroup_stats(cg = (char *)"/sloika-test-nonexistent/x", &st, E) < 0 && strstr(err.msg, "does not exist"),
+           "stats of a missing cgroup is an error: %s", err.msg);
+}
+
 /* rmdir of the per-run top cgroup (and /sloika when this run made it). */
 static void remove_top(const char *stored)
 {
         sl_cg cg = { 0 };
         sl_error err = { 0 };
-        if (sl_cg_layout_load(&cg, &err) < 0 || sl_cg_resolve_stored(&cg, stored, &err) < 0)
+        if (sl_cg_layout_load(&cg, E) < 0 || sl_cg_resolve_stored(&cg, stored, E) < 0)
                 return;
         for (size_t i = 0; i < cg.n; i++)
                 if (rmdir(cg.h[i].dir) < 0 && errno != ENOENT)
@@ -827,7 +855,7 @@ int main(int argc, char **argv)
                 return 0;
         }
         sl_error err = { 0 };
-        if (sl_cg_layout_load(&layout, &err) < 0) {
+        if (sl_cg_layout_load(&layout, E) < 0) {
                 printf("1..0 # SKIP %s\n", err.msg);
                 return 0;
         }
@@ -850,6 +878,7 @@ int main(int argc, char **argv)
         test_paths();
         test_failed_setup();
         test_hugetlb();
+        test_stats();
 
         remove_top(top);
         ok(gone_everywhere(top), "no test cgroup is left behind");
