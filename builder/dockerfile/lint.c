@@ -10,6 +10,7 @@
 #include "builder/dockerfile/strbuf.h"
 #include "builder/dockerfile/expand_instr.h"
 #include "builder/dockerfile/stages.h"
+#include "builder/dockerfile/vars.h"
 #include "builder/expand.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
@@ -321,26 +322,27 @@ static void undefined_vars(lint *l)
 {
         const sl_dockerfile *df = l->df;
         for (size_t s = 0; s < df->n_stages; s++) {
-                if (!base_known(df, s))
+                sl_df_vars *v = NULL;
+                if (!base_known(df, s) || sl_df_vars_begin(df, s, NULL, NULL, &v, NULL) < 0)
                         continue;
                 const sl_df_stage *st = &df->stages[s];
+                _cleanup_strv_ char **declared = sl_strv_dup(NULL);
                 for (size_t i = 0; i < st->n_instrs; i++) {
-                        _cleanup_strv_ char **env = NULL;
-                        if (sl_df_stage_env(df, s, i, NULL, NULL, &env, NULL) < 0)
-                                continue;
-                        undef_ctx u = {.l = l, .line = st->instrs[i]->line, .seen = sl_strv_dup(NULL)};
-                        /* A declared ARG without a value is defined, just empty. */
-                        for (size_t k = 0; k < i; k++)
-                                if (st->instrs[k]->kind == SL_DF_ARG)
-                                        for (size_t a = 0; a < st->instrs[k]->u.kv.n; a++)
-                                                sl_strv_append(&u.seen, st->instrs[k]->u.kv.items[a].key);
-                        sl_expand_env e = {.lookup = sl_expand_envv_lookup, .ctx = env,
-                                           .on_unset = undefined_var, .unset_ctx = &u};
+                        const sl_df_instr *in = st->instrs[i];
+                        undef_ctx u = {.l = l, .line = in->line, .seen = sl_strv_dup(declared)};
+                        sl_expand_env e = sl_df_vars_env(v);
+                        e.on_unset = undefined_var, e.unset_ctx = &u;
                         sl_df_instr *x = NULL;
-                        if (sl_df_instr_expand(df, st->instrs[i], &e, &x, NULL) == 0)
+                        if (sl_df_instr_expand(df, in, &e, &x, NULL) == 0)
                                 sl_df_instr_free(x);
                         sl_strv_free(u.seen);
+                        /* A declared ARG without a value is defined, just empty. */
+                        for (size_t a = 0; in->kind == SL_DF_ARG && a < in->u.kv.n; a++)
+                                sl_strv_append(&declared, in->u.kv.items[a].key);
+                        if (sl_df_vars_apply(v, in, NULL) < 0)
+                                break;
                 }
+                sl_df_vars_free(v);
         }
 }
 

@@ -8,6 +8,8 @@
 #define SLOIKA_BUILDER_DF_STAGES_H
 
 #include "builder/dockerfile/dockerfile.h"
+#include <sys/types.h>
+
 #include "builder/expand.h"
 
 /* The stage named target (case-insensitive); NULL means the last stage. */
@@ -23,9 +25,15 @@ int sl_df_global_env(const sl_dockerfile *df, const sl_expand_env *build_args, c
  * then a base stage's ENV lines are followed, an image contributes
  * nothing), then the stage's ARG and ENV lines in order. A --build-arg
  * overrides an ARG default; a redeclared global ARG without default takes
- * the global value; ENV wins over an ARG of the same name. */
+ * the global value; ENV wins over an ARG of the same name. To walk a whole
+ * stage, builder/dockerfile/vars.h does this step by step. */
 int sl_df_stage_env(const sl_dockerfile *df, size_t stage, size_t upto, const sl_expand_env *build_args,
                     char *const *base_env, char ***envv, sl_error *err);
+
+/* The stage FROM of stage `stage` names (*base), or -1 for an image; the
+ * image name is expanded with the global ARGs. */
+int sl_df_stage_base(const sl_dockerfile *df, size_t stage, const sl_expand_env *build_args, ssize_t *base,
+                     sl_error *err);
 
 /* Resolves a reference from stage `at` (FROM, COPY --from, --mount from=):
  * returns 1 with *idx for a stage named ref (or, when allow_index, an index
