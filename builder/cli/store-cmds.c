@@ -214,9 +214,11 @@ int sl_build_cmd_tag(int argc, char **argv)
 int sl_build_cmd_prune(int argc, char **argv)
 {
         const char *root;
-        int r = common_opts(argc, argv, "Usage: sloika-build prune [--root DIR]\n\n"
-                            "Removes blobs and unpacked layers no tag uses, and leftovers of\n"
-                            "interrupted work. Waits for running builds.\n\n" COMMON_HELP, &root, NULL, NULL);
+        char all = 0;
+        int r = common_opts(argc, argv, "Usage: sloika-build prune [--all] [--root DIR]\n\n"
+                            "Removes blobs and unpacked layers no tag or build cache entry uses,\n"
+                            "and leftovers of interrupted work. Waits for running builds.\n\n"
+                            "      --all       forget the build cache first\n" COMMON_HELP, &root, "all", &all);
         if (r)
                 return r < 0 ? SL_EXIT_USAGE : SL_EXIT_OK;
         sl_store *s;
@@ -224,7 +226,9 @@ int sl_build_cmd_prune(int argc, char **argv)
                 return SL_EXIT_FAIL;
         sl_error err = {0};
         sl_store_stats st;
-        int rc = sl_store_gc(s, &st, &err);
+        int rc = all == 'x' ? sl_store_cache_clear(s, &err) : 0;
+        if (rc == 0)
+                rc = sl_store_gc(s, &st, &err);
         sl_store_close(s);
         if (rc < 0)
                 return sl_store_cli_fail("prune", &err);

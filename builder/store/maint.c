@@ -13,6 +13,7 @@
 #include "builder/layer/fsutil.h"
 #include "builder/store/store-internal.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 #include "common/xalloc.h"
 
 /* What the tags reach: blob hexes and layer chain hexes. */
@@ -128,6 +129,22 @@ static int sweep_tmp(sl_store *s, int dirfd, const char *name, void *ctx, sl_err
         return 0;
 }
 
+/* A cache entry keeps what it names: an image's blobs and layers, or a
+ * single blob. Entries naming nothing left are dropped. */
+static int mark_cache(sl_store *s, int dirfd, const char *name, void *ctx, sl_error *err)
+{
+        reach *r = ctx;
+        _cleanup_free_ char *data = NULL;
+        size_t len;
+        if (sl_read_file_at(dirfd, name, &data, &len, NULL) < 0 || !sl_store_has_blob(s, data)) {
+                if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+                        return sl_err_sys(err, errno, "store %s: remove cache/%s", s->root, name);
+                return 0;
+        }
+        mark_image(s, data, r);
+        return 0;
+}
+
 static int collect_reach(sl_store *s, reach *r, oci_index **idx_out, sl_error *err)
 {
         oci_index *idx;
@@ -136,7 +153,7 @@ static int collect_reach(sl_store *s, reach *r, oci_index **idx_out, sl_error *e
         for (size_t i = 0; i < idx->manifests_len; i++)
                 mark_image(s, idx->manifests[i].digest, r);
         *idx_out = idx;
-        return 0;
+        return each_entry(s, s->cachefd, mark_cache, r, err);
 }
 
 int sl_store_gc(sl_store *s, sl_store_stats *st, sl_error *err)

@@ -6,7 +6,7 @@
 
 struct sl_store {
         char *root;
-        int rootfd, blobsfd, layersfd, tmpfd;  /* O_RDONLY|O_DIRECTORY */
+        int rootfd, blobsfd, layersfd, tmpfd, cachefd;  /* O_RDONLY|O_DIRECTORY */
         int lockfd, indexlockfd;
         int holds;                            /* shared holds on lockfd */
         bool exclusive;                       /* gc/fsck hold it exclusively */

@@ -37,7 +37,7 @@ void sl_store_close(sl_store *s)
 {
         if (!s)
                 return;
-        int fds[] = {s->rootfd, s->blobsfd, s->layersfd, s->tmpfd, s->lockfd, s->indexlockfd};
+        int fds[] = {s->rootfd, s->blobsfd, s->layersfd, s->tmpfd, s->cachefd, s->lockfd, s->indexlockfd};
         for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
                 if (fds[i] >= 0)
                         close(fds[i]);
@@ -50,7 +50,7 @@ int sl_store_open(const char *root, sl_store **out, sl_error *err)
         _cleanup_close_ int blobs = -1;
         sl_store *s = sl_xcalloc(1, sizeof *s);
         s->root = sl_xstrdup(root);
-        s->rootfd = s->blobsfd = s->layersfd = s->tmpfd = s->lockfd = s->indexlockfd = -1;
+        s->rootfd = s->blobsfd = s->layersfd = s->tmpfd = s->cachefd = s->lockfd = s->indexlockfd = -1;
         if (mkdir(root, 0700) < 0 && errno != EEXIST) {
                 sl_err_sys(err, errno, "store %s: create", root);
                 goto fail;
@@ -65,6 +65,7 @@ int sl_store_open(const char *root, sl_store **out, sl_error *err)
             (s->blobsfd = open_subdir(blobs, root, "sha256", err)) < 0 ||
             (s->layersfd = open_subdir(s->rootfd, root, "layers", err)) < 0 ||
             (s->tmpfd = open_subdir(s->rootfd, root, "tmp", err)) < 0 ||
+            (s->cachefd = open_subdir(s->rootfd, root, "cache", err)) < 0 ||
             (s->lockfd = open_lockfile(s, "lock", err)) < 0 ||
             (s->indexlockfd = open_lockfile(s, "index.lock", err)) < 0)
                 goto fail;

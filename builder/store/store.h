@@ -7,6 +7,7 @@
  *                            only after their digest is verified; once each
  *   layers/<chain-id-hex>/   unpacked layers (overlay whiteout form), keyed
  *                            by chain id, shared by every image
+ *   cache/<sha256 of key>    build cache entries: key -> digest
  *   tmp/                     work in progress; stale after a crash
  *   lock, index.lock         flock files
  *
@@ -80,6 +81,30 @@ int sl_chain_id(const char *parent, const char *diff_id, char out[SL_DIGEST_STR_
 int sl_store_unpack_image(sl_store *s, const oci_manifest *m, const oci_image *config,
                           char ***lowerdirs, size_t *n, sl_error *err);
 
+/* ---- work dirs for builds ---- */
+/* Makes a fresh directory tmp/<prefix>-<random> (for an overlay's upper
+ * and work dirs, which must share the store's filesystem) and returns its
+ * absolute path. Leftovers of a crash are removed by gc and fsck. */
+int sl_store_workdir(sl_store *s, const char *prefix, char **path_out, sl_error *err);
+/* Removes a work dir (or anything else under tmp/). */
+int sl_store_remove_workdir(sl_store *s, const char *path, sl_error *err);
+/* Moves dir (under tmp/, holding a layer's tree in overlay whiteout form,
+ * e.g. the upper dir just committed) to layers/<chain hex>, so the layer
+ * need not be unpacked from its blob again. When that chain dir exists
+ * already, dir is left where it is. Note the tree keeps its own mtimes,
+ * which the blob has clamped. */
+int sl_store_adopt_layer(sl_store *s, const char *dir, const char *chain_id, sl_error *err);
+
+/* ---- build cache ---- */
+/* A map from any key (e.g. the hash of parent chain + instruction +
+ * inputs) to a digest, kept in cache/<sha256 of key>. An entry keeps the
+ * image its value names (when it is a manifest) from gc. */
+int sl_store_cache_put(sl_store *s, const char *key, const char *value, sl_error *err);
+/* 0 with value filled, or -1 with ENOENT when there is no entry. */
+int sl_store_cache_get(sl_store *s, const char *key, char value[SL_DIGEST_STR_MAX], sl_error *err);
+/* Forgets every cache entry (prune --all). */
+int sl_store_cache_clear(sl_store *s, sl_error *err);
+
 /* ---- images and tags ---- */
 /* Stores config and a manifest over already stored layers; returns the
  * manifest digest. */
@@ -104,7 +129,8 @@ typedef struct sl_store_stats {
         size_t blobs_checked, blobs_removed, layers_removed, tmp_removed, problems;
         uint64_t bytes_freed;
 } sl_store_stats;
-/* Removes blobs and layer dirs no tag reaches, and stale tmp/ entries. */
+/* Removes blobs and layer dirs no tag or cache entry reaches, and stale
+ * tmp/ entries. */
 int sl_store_gc(sl_store *s, sl_store_stats *st, sl_error *err);
 /* Re-hashes every blob: removes (and reports on stderr through report)
  * one whose bytes do not match its name; removes stale tmp/ files;

@@ -362,6 +362,55 @@ static void test_layout_roundtrip(const char *tmp)
         sl_store_close(c3);
 }
 
+/* work dirs, adopting an upper dir as a layer dir, and the cache map */
+static void test_work_and_cache(const char *tmp)
+{
+        char root[4096], p[4096];
+        lt_fmt(root, sizeof root, "%s/wc", tmp);
+        sl_store *s;
+        sl_error err = {0};
+        sl_store_open(root, &s, &err);
+        char *work;
+        ok(sl_store_workdir(s, "run", &work, &err) == 0 && !strncmp(work, root, strlen(root)),
+           "a work dir is made under the store");
+        lt_fmt(p, sizeof p, "%s/upper", work);
+        mkdir(p, 0755);
+        lt_fmt(p, sizeof p, "%s/upper/file", work);
+        lt_write(p, "data\n", 0644);
+        lt_fmt(p, sizeof p, "%s/upper", work);
+        int dfd = open(p, O_RDONLY | O_DIRECTORY);
+        sl_diff_opts d = {.overlay = true, .clamp_mtime = true};
+        sl_compress_opts c = {.compression = SL_COMPRESS_GZIP};
+        sl_layer_digests ld;
+        ok(sl_store_commit_layer(s, dfd, &d, &c, &ld, &err) == 0, "the upper dir is committed");
+        close(dfd);
+        ok(sl_store_adopt_layer(s, p, ld.diff_id, &err) == 0, "the upper dir is adopted as the layer dir");
+        lt_fmt(p, sizeof p, "%s/layers/%s/file", root, ld.diff_id + 7);
+        ok(access(p, F_OK) == 0, "the adopted dir is at layers/<chain id>");
+        ok(sl_store_adopt_layer(s, "/etc", ld.diff_id, &err) < 0 && strstr(err.msg, "is not under"),
+           "only dirs under the store's tmp/ can be adopted (%s)", err.msg);
+        ok(sl_store_remove_workdir(s, work, &err) == 0 && access(work, F_OK) < 0, "the work dir is removed");
+        free(work);
+
+        oci_rootfs rootfs = {.type = (char *)"layers", .diff_ids = (char *[]){ld.diff_id}, .diff_ids_len = 1,
+                             .has_diff_ids = true};
+        oci_image cfg = {.architecture = (char *)"amd64", .os = (char *)"linux", .rootfs = &rootfs};
+        oci_descriptor layer = {.media_type = (char *)"application/vnd.oci.image.layer.v1.tar+gzip",
+                                .digest = ld.digest, .size = (int64_t)ld.size, .has_size = true};
+        char md[SL_DIGEST_STR_MAX], got[SL_DIGEST_STR_MAX];
+        sl_store_put_image(s, &cfg, &layer, 1, md, NULL, &err);
+        ok(sl_store_cache_get(s, "RUN x", got, &err) < 0 && err.code == ENOENT, "a missing cache key is ENOENT");
+        ok(sl_store_cache_put(s, "RUN x", md, &err) == 0, "a cache entry is stored");
+        ok(sl_store_cache_get(s, "RUN x", got, &err) == 0 && !strcmp(got, md), "a cache entry reads back");
+        sl_store_stats st;
+        ok(sl_store_gc(s, &st, &err) == 0 && st.blobs_removed == 0 && sl_store_has_blob(s, ld.digest) &&
+           count_dir(root, "layers") == 1, "gc keeps what a cache entry names, with its layer dir");
+        ok(sl_store_cache_clear(s, &err) == 0 && sl_store_gc(s, &st, &err) == 0 && st.blobs_removed == 3 &&
+           count_dir(root, "layers") == 0, "after clearing the cache gc removes it all");
+        ok(sl_store_cache_get(s, "RUN x", got, &err) < 0, "the cleared entry is gone");
+        sl_store_close(s);
+}
+
 /* a tree of incompressible data, so compressing it takes a while */
 static void make_random_tree(const char *dir, int files, int kib)
 {
@@ -467,6 +516,7 @@ int main(void)
         lt_rm_rf(root);
         test_concurrent(root);
         test_layout_roundtrip(tmp);
+        test_work_and_cache(tmp);
         test_killed_commit(tmp);
         test_full_disk(tmp);
         lt_rm_rf(tmp);
