@@ -3,6 +3,7 @@
 #include "builder/dockerfile/expand_instr.h"
 #include "builder/dockerfile/lint.h"
 #include "builder/dockerfile/stages.h"
+#include "builder/dockerfile/vars.h"
 #include "common/strv.h"
 #include "tests/unit/builder/df-test.h"
 
@@ -191,6 +192,36 @@ static void test_stage_env_and_expand(void)
         sl_dockerfile_free(df);
 }
 
+static void test_vars_walk(void)
+{
+        sl_dockerfile *df = parse_ok("ARG V=1\n"
+                                     "FROM scratch\n"
+                                     "ARG V\n"
+                                     "ENV A=$V B=x\n"
+                                     "ENV A=${A}2 C=$A\n"
+                                     "ARG LATE=$C\n");
+        sl_error err = {0};
+        sl_df_vars *v = NULL;
+        char *base[] = {"PATH=/bin", NULL};
+        ok(df && sl_df_vars_begin(df, 0, NULL, base, &v, &err) == 0, "a stage scope begins");
+        is_str(v ? sl_df_vars_get(v, "PATH") : NULL, "/bin", "with the base image's Env");
+        ok(v && sl_df_vars_get(v, "V") == NULL, "a global ARG is not in scope until redeclared");
+        for (size_t i = 0; v && i < df->stages[0].n_instrs; i++)
+                sl_df_vars_apply(v, df->stages[0].instrs[i], &err);
+        is_str(v ? sl_df_vars_get(v, "V") : NULL, "1", "a redeclared global ARG takes the global value");
+        is_str(v ? sl_df_vars_get(v, "A") : NULL, "12", "ENV can extend itself");
+        is_str(v ? sl_df_vars_get(v, "C") : NULL, "1", "pairs see the line's previous values");
+        is_str(v ? sl_df_vars_get(v, "LATE") : NULL, "1", "an ARG default sees ENV");
+        char **only = v ? sl_df_vars_env_only(v) : NULL;
+        is_int(sl_strv_len(only), 4, "the image Env gets PATH, A, B, C and no ARG");
+        sl_strv_free(only);
+        char **snap = v ? sl_df_vars_snapshot(v) : NULL;
+        is_int(sl_strv_len(snap), 6, "the snapshot has ARGs and ENVs, one entry per name");
+        sl_strv_free(snap);
+        sl_df_vars_free(v);
+        sl_dockerfile_free(df);
+}
+
 /* Runs the lint and returns the findings joined as "line:rule" lines. */
 static char *lint(const char *text, const char *ignore_text)
 {
@@ -263,6 +294,7 @@ int main(void)
 {
         test_graph();
         test_stage_env_and_expand();
+        test_vars_walk();
         test_lint();
         return tap_done();
 }
