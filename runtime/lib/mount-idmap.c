@@ -112,7 +112,7 @@ bool sl_in_user_namespace(void)
         return !(a == 0 && b == 0 && n == 4294967295UL);
 }
 
-int sl_mount_idmap(int mfd, const oci_mount *m, bool recursive, sl_error *err)
+int sl_mount_idmap(int mfd, const oci_mount *m, bool recursive, int userns_fd, sl_error *err)
 {
         _cleanup_close_ int nsfd = -1;
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
@@ -121,6 +121,10 @@ int sl_mount_idmap(int mfd, const oci_mount *m, bool recursive, sl_error *err)
                 if (!m->uid_mappings_len || !m->gid_mappings_len)
                         return sl_err(err, EINVAL, "idmap needs both uidMappings and gidMappings");
                 nsfd = userns_from_mappings(m, err);
+        } else if (userns_fd >= 0) {
+                nsfd = fcntl(userns_fd, F_DUPFD_CLOEXEC, 0);
+                if (nsfd < 0)
+                        sl_err_sys(err, errno, "dup user namespace fd");
         } else if (!sl_in_user_namespace()) {
                 return sl_err(err, EINVAL, "idmap without uidMappings/gidMappings needs a container user namespace");
         } else {

@@ -284,11 +284,11 @@ static int remount_entry(const sl_mount_ctx *ctx, const char *clean, const sl_mo
         return 0;
 }
 
-static int bind_entry(const sl_mount_ctx *ctx, const oci_mount *m, const char *clean, const sl_mount_opts *o,
-                      sl_error *err)
+/* A detached clone of the bind source with the entry's flags, recursive
+ * attrs and id mapping (userns_fd as in sl_mount_idmap). */
+static int open_bind(const oci_mount *m, const sl_mount_opts *o, int userns_fd, sl_error *err)
 {
-        _cleanup_close_ int mfd = -1, dst = -1;
-        struct stat st;
+        _cleanup_close_ int mfd = -1;
         uint64_t set, clr;
 
         if (!m->source || !*m->source)
@@ -296,16 +296,28 @@ static int bind_entry(const sl_mount_ctx *ctx, const oci_mount *m, const char *c
         mfd = sl_mount_clone(AT_FDCWD, m->source, (o->set & MS_REC) != 0, err);
         if (mfd < 0)
                 return sl_err_wrap(err, "bind source");
-        if (fstat(mfd, &st) < 0)
-                return sl_err_sys(err, errno, "stat bind source \"%s\"", m->source);
-        dst = open_dest(ctx, m, clean, S_ISDIR(st.st_mode), err);
-        if (dst < 0)
-                return -1;
         sl_mount_opts_attr(o, &set, &clr);
         if (sl_mount_setattr(mfd, false, set, clr, err) < 0 ||
             sl_mount_setattr(mfd, true, o->rec_set, o->rec_clr, err) < 0)
                 return -1;
-        if (o->idmap && sl_mount_idmap(mfd, m, o->idmap_recursive, err) < 0)
+        if (o->idmap && sl_mount_idmap(mfd, m, o->idmap_recursive, userns_fd, err) < 0)
+                return -1;
+        return SL_STEAL_FD(mfd);
+}
+
+static int bind_entry(const sl_mount_ctx *ctx, const oci_mount *m, const char *clean, const sl_mount_opts *o,
+                      int premade, sl_error *err)
+{
+        _cleanup_close_ int mfd = -1, dst = -1;
+        struct stat st;
+
+        mfd = premade >= 0 ? fcntl(premade, F_DUPFD_CLOEXEC, 0) : open_bind(m, o, -1, err);
+        if (mfd < 0)
+                return premade >= 0 ? sl_err_sys(err, errno, "dup prepared mount") : -1;
+        if (fstat(mfd, &st) < 0)
+                return sl_err_sys(err, errno, "stat bind source \"%s\"", m->source);
+        dst = open_dest(ctx, m, clean, S_ISDIR(st.st_mode), err);
+        if (dst < 0)
                 return -1;
         if (sl_mount_attach(mfd, dst, err) < 0 || apply_propagation(mfd, o, err) < 0)
                 return -1;
@@ -353,14 +365,14 @@ static int fs_entry(const sl_mount_ctx *ctx, const oci_mount *m, const char *cle
                 if (sl_mount_copyup(dst, mfd, err) < 0)
                         return -1;
         }
-        if (o->idmap && sl_mount_idmap(mfd, m, o->idmap_recursive, err) < 0)
+        if (o->idmap && sl_mount_idmap(mfd, m, o->idmap_recursive, -1, err) < 0)
                 return -1;
         if (sl_mount_attach(mfd, dst, err) < 0 || apply_propagation(mfd, o, err) < 0)
                 return -1;
         return 0;
 }
 
-int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, sl_error *err)
+int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, int premade, sl_error *err)
 {
         _cleanup_free_ char *clean = NULL;
         sl_mount_opts o;
@@ -384,7 +396,7 @@ int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, sl_error *err)
         if (o.set & MS_REMOUNT)
                 r = remount_entry(ctx, clean, &o, err);
         else if (sl_mount_opts_is_bind(&o, m->type))
-                r = bind_entry(ctx, m, clean, &o, err);
+                r = bind_entry(ctx, m, clean, &o, premade, err);
         else
                 r = fs_entry(ctx, m, clean, &o, err);
         sl_mount_opts_free(&o);
@@ -396,9 +408,44 @@ int sl_mounts_setup(const sl_mount_ctx *ctx, sl_error *err)
         for (size_t i = 0; i < ctx->spec->mounts_len; i++) {
                 const oci_mount *m = &ctx->spec->mounts[i];
 
-                if (sl_mount_entry(ctx, m, err) < 0)
+                if (sl_mount_entry(ctx, m, ctx->premade ? ctx->premade[i] : -1, err) < 0)
                         return sl_err_wrap(err, "mount \"%s\" (mounts[%zu])",
                                            m->destination ? m->destination : "", i);
         }
         return 0;
+}
+
+int sl_mounts_prepare(const oci_spec *spec, int userns_fd, int **fds, sl_error *err)
+{
+        int *out = sl_xmalloc((spec->mounts_len ? spec->mounts_len : 1) * sizeof(*out));
+
+        for (size_t i = 0; i < spec->mounts_len; i++)
+                out[i] = -1;
+        for (size_t i = 0; i < spec->mounts_len; i++) {
+                const oci_mount *m = &spec->mounts[i];
+                sl_mount_opts o;
+                bool failed = sl_mount_opts_parse(m->options, m->options_len, &o, err) < 0;
+
+                if (!failed) {
+                        if (o.idmap && !(o.set & MS_REMOUNT) && sl_mount_opts_is_bind(&o, m->type)) {
+                                out[i] = open_bind(m, &o, userns_fd, err);
+                                failed = out[i] < 0;
+                        }
+                        sl_mount_opts_free(&o);
+                }
+                if (failed) {
+                        sl_mounts_fds_free(out, spec->mounts_len);
+                        return sl_err_wrap(err, "mount \"%s\" (mounts[%zu])", m->destination ? m->destination : "", i);
+                }
+        }
+        *fds = out;
+        return 0;
+}
+
+void sl_mounts_fds_free(int *fds, size_t n)
+{
+        for (size_t i = 0; fds && i < n; i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+        free(fds);
 }

@@ -20,14 +20,26 @@ typedef struct sl_mount_ctx {
         const char *rootfs;     /* canonical host path of rootfd */
         bool in_userns;         /* mknod and some fs types are not allowed */
         const char *mount_label; /* SELinux context for tmpfs, devpts, mqueue; NULL = none */
+        const int *premade;     /* per mounts[] index: a mount from sl_mounts_prepare, or -1; may be NULL */
 } sl_mount_ctx;
 
 /* Mounts every spec->mounts[] entry in order. Errors read
  * `mount "<dest>" (mounts[N]): <what>: <strerror>`. */
 int sl_mounts_setup(const sl_mount_ctx *ctx, sl_error *err);
 
-/* One entry, without the `mount "..." (mounts[N])` prefix. */
-int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, sl_error *err);
+/* One entry, without the `mount "..." (mounts[N])` prefix; premade is a
+ * mount built by sl_mounts_prepare for it, or -1. */
+int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, int premade, sl_error *err);
+
+/* For a container in a user namespace, run by the runtime on the host
+ * before the init sets up the rootfs: builds the idmap/ridmap bind mounts
+ * (flags, recursive attrs and id mapping applied; still detached), which
+ * the init could not, lacking CAP_SYS_ADMIN over their filesystems. Mounts
+ * without their own mappings take userns_fd (the container's user
+ * namespace). *fds gets spec->mounts_len entries, -1 where nothing was
+ * built; hand them to sl_rootfs_setup_with, then sl_mounts_fds_free. */
+int sl_mounts_prepare(const oci_spec *spec, int userns_fd, int **fds, sl_error *err);
+void sl_mounts_fds_free(int *fds, size_t n);
 
 /* Building blocks shared by devices, masking and cgroup mounts. */
 

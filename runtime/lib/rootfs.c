@@ -184,7 +184,8 @@ int sl_rootfs_setup_with(const oci_spec *spec, const char *rootfs_abs, bool no_p
         if (sl_fd_inner_path(rootfd, "/", &rootfs, err) < 0)
                 return sl_err_wrap(err, "rootfs");
         ctx = (sl_mount_ctx){ .spec = spec, .rootfd = rootfd, .rootfs = rootfs,
-                              .in_userns = sl_in_user_namespace(), .mount_label = mount_label(spec) };
+                              .in_userns = sl_in_user_namespace(), .mount_label = mount_label(spec),
+                              .premade = cb ? cb->mount_fds : NULL };
         if (sl_mounts_setup(&ctx, err) < 0 || sl_devices_setup(&ctx, err) < 0)
                 return -1;
         if (cb && cb->before_pivot && cb->before_pivot(cb->arg, err) < 0)

@@ -24,6 +24,8 @@ int sl_rootfs_setup(const oci_spec *spec, const char *rootfs_abs, bool no_pivot,
 typedef struct sl_rootfs_callbacks {
         int (*before_pivot)(void *arg, sl_error *err);
         void *arg;
+        /* From sl_mounts_prepare (mounts.h), per mounts[] index; may be NULL. */
+        const int *mount_fds;
 } sl_rootfs_callbacks;
 
 int sl_rootfs_setup_with(const oci_spec *spec, const char *rootfs_abs, bool no_pivot,

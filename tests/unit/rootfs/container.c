@@ -193,7 +193,7 @@ static void run_init(const ct_run_opts *o)
                 cok(false, "config parses: %s", err.msg);
                 _exit(1);
         }
-        sl_rootfs_callbacks cb = { .before_pivot = o->before_pivot, .arg = o->arg };
+        sl_rootfs_callbacks cb = { .before_pivot = o->before_pivot, .arg = o->arg, .mount_fds = o->mount_fds };
 
         if (sl_rootfs_setup_with(spec, o->rootfs, o->no_pivot, &cb, &err) < 0) {
                 char line[SL_ERROR_MSG_MAX + 2];

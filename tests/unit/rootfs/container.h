@@ -28,6 +28,7 @@ typedef struct ct_run_opts {
         int (*prepare)(void *arg);
         /* Passed to sl_rootfs_setup_with when set. */
         int (*before_pivot)(void *arg, sl_error *err);
+        const int *mount_fds;           /* passed on as well */
         /* Runs as the container init after setup succeeded. */
         void (*checks)(void *arg);
         void *arg;

@@ -24,6 +24,8 @@
 #include "common/xalloc.h"
 #include "runtime/lib/devices.h"
 #include "runtime/lib/lsm.h"
+#include "runtime/lib/mounts.h"
+#include "oci-specs/runtime-spec.h"
 #include "tests/unit/rootfs/container.h"
 #include "tests/unit/tap.h"
 
@@ -490,6 +492,21 @@ static void test_failures(void)
 
 /* ---- a user namespace: devices become bind mounts of the host nodes ---- */
 
+static const char userns_idmap[] =
+        "{\"destination\":\"/mnt/idmap\",\"type\":\"bind\",\"source\":\"%s\",\"options\":[\"rbind\",\"idmap\",\"ro\"],"
+        " \"uidMappings\":[{\"containerID\":1000,\"hostID\":0,\"size\":1}],\"gidMappings\":[{\"containerID\":1000,\"hostID\":0,\"size\":1}]}";
+
+static void check_userns_idmap(void)
+{
+        struct stat st;
+
+        /* On-disk 1000 appears as host 0, which is root in the container's
+         * user namespace too ("0 0 1"). */
+        cok(stat("/mnt/idmap/owned1000", &st) == 0 && st.st_uid == 0 && st.st_gid == 0,
+            "userns: a prepared idmap mount maps through the mount's own mapping");
+        cok(create_errno("/mnt/idmap/new") == EROFS, "userns: the prepared mount keeps its ro flag");
+}
+
 static void check_userns(void *arg)
 {
         (void)arg;
@@ -501,22 +518,39 @@ static void check_userns(void *arg)
         cok(content_is("/dev/null", ""), "userns: /dev/null reads empty");
         cok(fs_type("/sys") == SYSFS_MAGIC && (vfs_flags("/sys") & ST_RDONLY) && fs_type("/sys/fs/cgroup") == TMPFS_MAGIC &&
             (vfs_flags("/sys/fs/cgroup") & ST_RDONLY), "userns: sysfs falls back to a recursive read-only bind of /sys");
+        check_userns_idmap();
         _cleanup_fclose_ FILE *f = fopen("/dev/zero", "re");
         cok(f && fgetc(f) == 0, "userns: /dev/zero reads zeros");
 }
 
 static void test_userns(void)
 {
-        const char *cfg = "{\"ociVersion\":\"1.2.0\",\"mounts\":["
+        _cleanup_free_ char *idmap = sl_xasprintf(userns_idmap, hostdir);
+        _cleanup_free_ char *cfg = sl_xasprintf("{\"ociVersion\":\"1.2.0\",\"mounts\":["
                           "{\"destination\":\"/proc\",\"type\":\"proc\"},"
                           "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"options\":[\"mode=755\"]},"
-                          "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"options\":[\"ro\",\"nosuid\"]}],"
-                          "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"mount\"}]}}";
+                          "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"options\":[\"ro\",\"nosuid\"]},%s],"
+                          "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"mount\"}]}}", idmap);
+        sl_error e = { 0 };
+        oci_spec *spec = oci_spec_parse_data(cfg, strlen(cfg), "config.json", &e);
+        int *fds = NULL;
         char err[2048];
         ct_run_opts o = { .report = report, .config_json = cfg, .rootfs = rootfs, .checks = check_userns, .unshare_flags = CLONE_NEWUSER };
 
-        if (ct_run(&o, err, sizeof(err)) < 0)
-                ok(false, "userns container sets up: %s", err);
+        /* The init cannot idmap a host filesystem from inside the user namespace... */
+        ok(ct_run(&o, err, sizeof(err)) < 0 && strstr(err, "mount \"/mnt/idmap\" (mounts[3]): idmap mount: Operation not permitted"),
+           "userns: an idmap mount the init cannot make fails clearly");
+        /* ...so the runtime prepares it on the host and hands it over. */
+        if (!spec || sl_mounts_prepare(spec, -1, &fds, &e) < 0) {
+                ok(false, "prepare idmapped mounts on the host: %s", e.msg);
+        } else {
+                ok(fds[3] >= 0 && fds[0] == -1 && fds[1] == -1 && fds[2] == -1, "only the idmap bind mount is prepared");
+                o.mount_fds = fds;
+                if (ct_run(&o, err, sizeof(err)) < 0)
+                        ok(false, "userns container sets up: %s", err);
+                sl_mounts_fds_free(fds, spec->mounts_len);
+        }
+        oci_spec_free(spec);
 }
 
 /* ---- a bind-mounted /dev is left as it is ---- */
