@@ -97,11 +97,17 @@ struct sl_df_instr {
         sl_df_kind kind;
         char *keyword;            /* as written ("run"), for casing lints */
         char *original;           /* the logical line as written, continuations joined */
-        int line, end_line, column;
-        sl_df_heredoc *heredocs;
+        int line, end_line, column;  /* 1-based; end_line includes heredoc bodies */
+        sl_df_heredoc *heredocs;     /* RUN/COPY/ADD (and ONBUILD of those) */
         size_t n_heredocs;
         union {
-                struct { char *image, *name, *name_as_written, *platform; char *as_keyword; } from;
+                struct {
+                        char *image;            /* unexpanded: "$BASE", "scratch", "oci:/p:tag" */
+                        char *name;             /* lowercased AS name, NULL when none */
+                        char *name_as_written;
+                        char *as_keyword;       /* "AS"/"as" as written, for the casing lint */
+                        char *platform;         /* --platform, unexpanded, NULL when absent */
+                } from;
                 struct {
                         sl_df_command cmd;
                         sl_df_mount *mounts;
@@ -115,7 +121,10 @@ struct sl_df_instr {
                 struct { char **items; size_t n; bool exec_form; } list; /* EXPOSE, VOLUME, SHELL */
                 char *str;                         /* WORKDIR, USER, STOPSIGNAL, MAINTAINER */
                 sl_df_health health;
-                struct { char *expression; sl_df_instr *trigger; } onbuild;
+                struct {
+                        char *expression;       /* what the image config's OnBuild keeps */
+                        sl_df_instr *trigger;   /* the same, parsed (checked at parse time) */
+                } onbuild;
         } u;
 };
 
