@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -187,6 +188,10 @@ int ct_exec(char *const argv[], int *exec_errno)
 static void run_init(const ct_run_opts *o)
 {
         sl_error err = { 0 };
+
+        /* Never outlive the test, whatever happens in here. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        alarm(60);
         oci_spec *spec = oci_spec_parse_data(o->config_json, strlen(o->config_json), "config.json", &err);
 
         if (!spec) {

@@ -4,18 +4,19 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -604,22 +605,24 @@ static void test_cgroupns(void)
 /* ---- CVE-2021-30465: a destination swapped to a symlink mid-setup ---- */
 
 #define RACE_MOUNTS 150
-static atomic_bool race_stop;
 static char *race_dir;
 
-/* Swaps race/a between a directory and a symlink to the host's /etc for
- * as long as the container sets up, the way a second container sharing
- * the volume would. */
-static void *race_swapper(void *arg)
+/* Swaps race/a between a directory and a symlink to the host's /etc until
+ * killed, the way a second container sharing the volume would. A process,
+ * not a thread: forking the container from a threaded test is unsafe
+ * (sanitizer and libc locks held by the thread stay held in the child). */
+static pid_t start_swapper(unsigned long *swaps)
 {
-        _cleanup_close_ int dfd = open(race_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        unsigned long swaps = 0;
-        (void)arg;
+        pid_t pid = fork();
 
-        while (dfd >= 0 && !atomic_load(&race_stop))
-                if (renameat2(dfd, "a", dfd, "b", RENAME_EXCHANGE) == 0)
-                        swaps++;
-        return (void *)swaps;
+        if (pid == 0) {
+                int dfd = open(race_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                while (dfd >= 0)
+                        if (renameat2(dfd, "a", dfd, "b", RENAME_EXCHANGE) == 0)
+                                __atomic_add_fetch(swaps, 1, __ATOMIC_RELAXED);
+                _exit(1);
+        }
+        return pid;
 }
 
 static void check_race(void *arg)
@@ -640,8 +643,6 @@ static void test_race(void)
                                  race_dir);
         _cleanup_free_ char *a = sl_xasprintf("%s/a", race_dir), *b = sl_xasprintf("%s/b", race_dir);
         char err[2048];
-        pthread_t t;
-        void *swaps = NULL;
         bool leaked = false;
 
         for (int i = 0; i < RACE_MOUNTS; i++) {
@@ -660,13 +661,20 @@ static void test_race(void)
                 return;
         }
         ct_run_opts o = { .report = report, .config_json = cfg, .rootfs = rootfs, .checks = check_race };
-        atomic_store(&race_stop, false);
-        pthread_create(&t, NULL, race_swapper, NULL);
+        unsigned long *swaps = mmap(NULL, sizeof(*swaps), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        pid_t swapper = swaps == MAP_FAILED ? -1 : start_swapper(swaps);
+
+        if (swapper < 0) {
+                ok(false, "start the swapper");
+                free(cfg);
+                return;
+        }
         if (ct_run(&o, err, sizeof(err)) < 0)
                 ok(false, "race container sets up: %s", err);
-        atomic_store(&race_stop, true);
-        pthread_join(t, &swaps);
-        diag("race: %lu swaps during setup", (unsigned long)(uintptr_t)swaps);
+        kill(swapper, SIGKILL);
+        waitpid(swapper, NULL, 0);
+        diag("race: %lu swaps during setup", __atomic_load_n(swaps, __ATOMIC_RELAXED));
+        munmap(swaps, sizeof(*swaps));
         for (int i = 0; i < RACE_MOUNTS; i++) {
                 char host[64];
                 snprintf(host, sizeof(host), "/etc/sl-race-%d", i);
