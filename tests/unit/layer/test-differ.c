@@ -13,6 +13,7 @@
 #include "tests/unit/layer/layertest.h"
 
 #define EPOCH 5000
+#define LONG_NAME "x123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890"
 
 static int file_sink(void *ctx, const void *buf, size_t len, sl_error *err)
 {
@@ -67,6 +68,8 @@ static void make_upper(const char *d)
         mkdir(p, 0755);
         lt_fmt(p, sizeof p, "%s/a/b", d);
         lt_write(p, "b", 0644);
+        lt_fmt(p, sizeof p, "%s/etc/%s", d, LONG_NAME);  /* needs a pax header */
+        lt_write(p, "long", 0644);
 }
 
 static int diff_to_file(const char *dir, const char *out, bool overlay)
@@ -93,8 +96,8 @@ static void test_entries(const char *upper, const char *tmp)
         ok(lt_read_tar(tar, &v, &n) == 0, "the tar reads back with libarchive");
         /* bytewise order of the paths as the differ names them */
         const char *sorted[] = {".wh.gone", "a", "a.txt", "a/b", "bin", "etc", "etc/hosts",
-                                "etc/hosts.link", "etc/new", "fifo", "opq", "opq/.wh..wh..opq",
-                                "opq/keep", "sparse"};
+                                "etc/hosts.link", "etc/new", "etc/" LONG_NAME, "fifo", "opq",
+                                "opq/.wh..wh..opq", "opq/keep", "sparse"};
         is_int(n, sizeof sorted / sizeof *sorted, "one entry per path, the root omitted, no gone/ device");
         bool order = n == sizeof sorted / sizeof *sorted;
         for (size_t i = 0; order && i < n; i++) {
@@ -132,6 +135,8 @@ static void test_entries(const char *upper, const char *tmp)
         ok(e && e->type == AE_IFLNK && !strcmp(e->link, "usr/bin"), "symlinks are stored, not followed");
         e = lt_find(v, n, "sparse");
         ok(e && e->size == 16 << 20, "a sparse file keeps its full size");
+        e = lt_find(v, n, "etc/" LONG_NAME);
+        ok(e && e->size == 4, "a name longer than ustar allows is kept whole (pax)");
         e = lt_find(v, n, "fifo");
         ok(e && e->type == AE_IFIFO && e->perm == 0640, "fifos are kept");
         free(v);
