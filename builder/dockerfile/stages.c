@@ -103,6 +103,9 @@ int sl_df_stage_ref(const sl_dockerfile *df, size_t at, const char *ref, bool al
                 *idx = n;
                 return 1;
         }
+        /* "scratch" is always the empty image, even if a stage took the name. */
+        if (strcasecmp(ref, "scratch") == 0)
+                return 0;
         for (size_t i = 0; i < df->n_stages; i++) {
                 const char *name = df->stages[i].name;
                 if (!name || strcasecmp(name, ref) != 0)

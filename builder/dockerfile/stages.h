@@ -37,7 +37,7 @@ int sl_df_stage_base(const sl_dockerfile *df, size_t stage, const sl_expand_env 
 
 /* Resolves a reference from stage `at` (FROM, COPY --from, --mount from=):
  * returns 1 with *idx for a stage named ref (or, when allow_index, an index
- * such as "0"); 0 when ref is an image; -1 when it names this or a later
+ * such as "0"); 0 when ref is an image ("scratch" always is); -1 when it names this or a later
  * stage, which cannot be built first. */
 int sl_df_stage_ref(const sl_dockerfile *df, size_t at, const char *ref, bool allow_index, size_t *idx,
                     sl_error *err);

@@ -63,6 +63,7 @@ static void test_graph(void)
         size_t idx;
         ok(df && sl_df_stage_ref(df, 4, "DEPS", true, &idx, &err) == 1 && idx == 0, "stage refs by name");
         ok(df && sl_df_stage_ref(df, 4, "ubuntu", true, &idx, &err) == 0, "an unknown name is an image");
+        ok(df && sl_df_stage_ref(df, 4, "scratch", true, &idx, &err) == 0, "scratch is never a stage");
         ok(df && sl_df_stage_ref(df, 1, "final", true, &idx, &err) < 0, "a later stage cannot be used");
         is_str(err.msg, "\"final\" is the stage at line 12, which is not before this one: a stage can only use earlier stages",
                "and the error says where it is");
