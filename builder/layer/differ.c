@@ -112,9 +112,15 @@ static int read_xattrs(int dirfd, const char *name, const char *rel, item *it, b
                         return sl_err_sys(err, errno, "%s: read xattr %s", rel, k);
                 }
                 if (is_overlay_xattr(k)) {
-                        if (!strcmp(k + (k[0] == 't' ? 16 : 13), "opaque") && vl == 1 && v[0] == 'y')
+                        const char *what = k + (k[0] == 't' ? 16 : 13);
+                        if (!strcmp(what, "opaque") && vl == 1 && v[0] == 'y')
                                 *opaque = true;
                         free(v);
+                        /* a renamed dir or a metadata-only copy-up keeps its
+                         * content in a lower layer: the tar would lose it */
+                        if (!strcmp(what, "redirect") || !strcmp(what, "metacopy"))
+                                return sl_err(err, ENOTSUP, "%s: overlay %s is set; mount the overlay with "
+                                              "redirect_dir=off,metacopy=off", rel, what);
                         continue;
                 }
                 it->xattrs = sl_xrealloc(it->xattrs, (it->n_xattrs + 1) * sizeof *it->xattrs);

@@ -9,7 +9,9 @@
  *     "<dir>/.wh..wh..opq" entry; overlay's own xattrs are dropped;
  *   - files sharing an inode become hardlinks to the first path;
  *   - holes of sparse files are streamed as zeros without reading them.
- * The tree is read through fds without following any symlink. */
+ * The tree is read through fds without following any symlink. An upper
+ * dir that relies on overlay's redirect_dir or metacopy features (their
+ * xattrs) is refused: mount with redirect_dir=off,metacopy=off. */
 #ifndef SLOIKA_BUILDER_LAYER_DIFFER_H
 #define SLOIKA_BUILDER_LAYER_DIFFER_H
 

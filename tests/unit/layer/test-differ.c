@@ -262,6 +262,18 @@ static void test_blobs(const char *upper, const char *tmp)
            "the gzip header has no name and mtime 0");
 }
 
+static void test_redirect_refused(const char *tmp)
+{
+        char dir[4096], p[4096], tar[4096];
+        lt_fmt(dir, sizeof dir, "%s/redir", tmp);
+        lt_fmt(tar, sizeof tar, "%s/redir.tar", tmp);
+        mkdir(dir, 0755);
+        lt_fmt(p, sizeof p, "%s/moved", dir);
+        mkdir(p, 0755);
+        setxattr(p, "trusted.overlay.redirect", "/orig", 5, 0);
+        ok(diff_to_file(dir, tar, true) < 0, "an upper dir with a redirected (renamed) dir is refused");
+}
+
 static void test_empty(const char *tmp)
 {
         char dir[4096], tar[4096];
@@ -328,6 +340,7 @@ int main(void)
         test_reproducible(upper, tmp);
         test_blobs(upper, tmp);
         test_empty(tmp);
+        test_redirect_refused(tmp);
         if (getenv("SLOIKA_MEASURE"))
                 measure(tmp);
         lt_rm_rf(tmp);
