@@ -214,3 +214,20 @@ int sl_df_needed_stages(const sl_dockerfile *df, size_t target, const sl_expand_
         memset(needed, 0, df->n_stages * sizeof *needed);
         return mark(df, target, build_args, needed, err);
 }
+
+int sl_df_check_stages(const sl_dockerfile *df, const sl_expand_env *build_args, sl_error *err)
+{
+        for (size_t s = 0; s < df->n_stages; s++) {
+                const sl_df_stage *st = &df->stages[s];
+                for (size_t t = 0; st->name && t < s; t++)
+                        if (df->stages[t].name && strcmp(df->stages[t].name, st->name) == 0)
+                                return sl_err(err, 0, "%s:%d:%d: duplicate stage name \"%s\" (first defined at "
+                                              "line %d)", df->name, st->from->line, st->from->column, st->name,
+                                              df->stages[t].from->line);
+                size_t *deps, n;
+                if (sl_df_stage_deps(df, s, build_args, &deps, &n, err) < 0)
+                        return -1;
+                free(deps);
+        }
+        return 0;
+}

@@ -52,4 +52,9 @@ int sl_df_stage_deps(const sl_dockerfile *df, size_t stage, const sl_expand_env 
 int sl_df_needed_stages(const sl_dockerfile *df, size_t target, const sl_expand_env *build_args, bool *needed,
                         sl_error *err);
 
+/* What must hold before a build starts: stage names are unique, and every
+ * FROM / --from reference expands and resolves (stages only use earlier
+ * ones). The lint reports the same as findings; this is the executor's gate. */
+int sl_df_check_stages(const sl_dockerfile *df, const sl_expand_env *build_args, sl_error *err);
+
 #endif

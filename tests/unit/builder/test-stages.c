@@ -76,6 +76,14 @@ static void test_graph(void)
                "with the line of the COPY");
         sl_dockerfile_free(df);
 
+        df = parse_ok("FROM scratch AS a\nFROM scratch AS b\nFROM scratch AS A\n");
+        ok(df && sl_df_check_stages(df, NULL, &err) < 0, "duplicate stage names stop a build");
+        is_str(err.msg, "Dockerfile:3:1: duplicate stage name \"a\" (first defined at line 1)", "naming both lines");
+        sl_dockerfile_free(df);
+        df = parse_ok("FROM scratch AS a\nFROM a AS b\nCOPY --from=a x y\n");
+        ok(df && sl_df_check_stages(df, NULL, &err) == 0, "a sound stage graph passes the gate");
+        sl_dockerfile_free(df);
+
         df = parse_ok("ARG IMG\nFROM ${IMG:?unset}\n");
         bool nd[1];
         ok(df && sl_df_needed_stages(df, 0, NULL, nd, &err) < 0, "a FROM expansion error surfaces");
