@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "builder/cli/cli.h"
 #include "builder/dockerfile/dockerfile.h"
@@ -13,6 +14,7 @@
 #include "builder/dockerfile/stages.h"
 #include "builder/ignore.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 
@@ -22,7 +24,7 @@ static void usage(FILE *f)
                    "\n"
                    "Parses and lints a Dockerfile without building it.\n"
                    "\n"
-                   "  -f, --file FILE   the Dockerfile (default: CONTEXT/Dockerfile)\n"
+                   "  -f, --file FILE   the Dockerfile (default: CONTEXT/Dockerfile; - for stdin)\n"
                    "      --target S    also check that stage S exists\n"
                    "      --build-arg K=V  a build argument, for ARGs used in FROM and --from\n"
                    "  -h, --help        this help\n"
@@ -95,13 +97,24 @@ int sl_build_cmd_check(int argc, char **argv)
         }
         sl_error err = {0};
         sl_dockerfile *df = NULL;
-        if (sl_dockerfile_parse_file(path, &df, &err) < 0) {
+        int prc;
+        if (strcmp(path, "-") == 0) {
+                /* -f - reads the Dockerfile from stdin, as docker build does. */
+                _cleanup_free_ char *data = NULL;
+                size_t len = 0;
+                prc = sl_read_fd_all(STDIN_FILENO, &data, &len, &err);
+                if (prc == 0)
+                        prc = sl_dockerfile_parse(data, len, "Dockerfile", &df, &err);
+        } else {
+                prc = sl_dockerfile_parse_file(path, &df, &err);
+        }
+        if (prc < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 return SL_EXIT_FAIL;
         }
         int rc = SL_EXIT_OK;
         sl_ignore *ig = NULL;
-        if (sl_ignore_load(ctxfd, path, &ig, NULL, &err) < 0) {
+        if (sl_ignore_load(ctxfd, strcmp(path, "-") ? path : NULL, &ig, NULL, &err) < 0) {
                 fprintf(stderr, "sloika-build check: %s\n", err.msg);
                 rc = SL_EXIT_FAIL;
         }

@@ -55,6 +55,10 @@ ok "... and the context's .dockerignore is applied" has "$tmp/ctx/Dockerfile:2: 
 printf '\n' >"$tmp/ctx/Dockerfile.dockerignore"
 ok "Dockerfile.dockerignore takes precedence" run 0 check "$tmp/ctx"
 ok "... so nothing is excluded" has "Check complete, no warnings found."
+check_stdin() { "$bin" check -f - "$fx" <"$fx/syntax-error.Dockerfile" 2>"$tmp/err"; [ $? -eq 1 ]; }
+ok "-f - reads the Dockerfile from stdin" check_stdin
+ok "... and reports errors as Dockerfile:LINE:COL" has "Dockerfile:4:1: unknown instruction \"RUNN\""
+
 # A large Dockerfile checks quickly (the variable scope is walked once).
 awk 'BEGIN { print "FROM scratch"; for (i = 0; i < 2000; i++) { printf "ENV V%d=v%d\nCOPY f%d /d/$V%d/\n", i, i, i, i } }' >"$tmp/big.Dockerfile"
 ok "a 4,000-line Dockerfile checks within 10 seconds" run 0 timeout 10 "$bin" check -f "$tmp/big.Dockerfile" "$tmp/ctx"
