@@ -82,6 +82,38 @@ ok "run --detach returns while the container runs" \
 ok "run --detach writes the pid file" [ "$(cat "$T/d.pid")" = "$(sl state d1 | jq -r .pid)" ]
 sl delete -f d1
 
+# kill --all reaches every process in the cgroup, not only the init
+make_bundle two '["sh","-c","sleep 1000 & sleep 1000 & wait"]'
+sl create -b "$T/two" ka && sl start ka
+sleep 0.3
+cg=$(grep -m1 ':pids:' /proc/$(sl state ka | jq -r .pid)/cgroup | cut -d: -f3)
+ok "the container's cgroup holds its three processes" [ "$(wc -l </sys/fs/cgroup/pids$cg/cgroup.procs)" -eq 3 ]
+sl kill --all ka KILL
+sleep 0.3
+ok "kill --all KILL empties the container's cgroup" [ ! -s /sys/fs/cgroup/pids$cg/cgroup.procs ]
+sl delete ka
+ok "delete removes the container's cgroup" [ ! -e /sys/fs/cgroup/pids$cg ]
+
+# a frozen cgroup is reported as paused, and delete --force still works
+sl create -b "$T/sleeper" pz && sl start pz
+cg=$(grep -m1 ':freezer:' /proc/$(sl state pz | jq -r .pid)/cgroup | cut -d: -f3)
+if [ -w "/sys/fs/cgroup/freezer$cg/freezer.state" ]; then
+	echo FROZEN >"/sys/fs/cgroup/freezer$cg/freezer.state"
+	sleep 0.2
+	out_is "a container whose cgroup is frozen is paused" paused \
+		sh -c "'$SLOIKA' --root '$ROOT' state pz | jq -r .status"
+	sl delete -f pz
+	ok "delete --force removes a paused container" [ $? -eq 0 -a ! -e "$ROOT/pz" ]
+else
+	skip "a container whose cgroup is frozen is paused" "no v1 freezer"
+	skip "delete --force removes a paused container" "no v1 freezer"
+	sl delete -f pz
+fi
+
+make_bundle nopivot '["sh","-c","cat /proc/self/mountinfo | wc -l"]'
+out_is "run --no-pivot runs the container (MS_MOVE + chroot)" yes \
+	sh -c "n=\$('$SLOIKA' --root '$ROOT' run --no-pivot -b '$T/nopivot' np1) && [ \"\$n\" -gt 0 ] && [ \"\$n\" -lt \$(wc -l </proc/self/mountinfo) ] && echo yes"
+
 # list
 sl create -b "$T/sleeper" l1
 sl create -b "$T/sleeper" l2
