@@ -2,6 +2,7 @@
  * controller where mounted, else from the unified tree. */
 #include "runtime/lib/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ void sl_cgroup_stats_free(struct sl_cgroup_stats *s)
         free(s->cpu_percpu);
         free(s->io_service_bytes);
         free(s->io_serviced);
+        free(s->hugetlb);
         memset(s, 0, sizeof *s);
 }
 
@@ -207,6 +209,44 @@ static void blkio_stats(const sl_cg *cg, struct sl_cgroup_stats *s)
         }
 }
 
+/* One entry per huge page size the kernel has (hugepages-2048kB → 2MB). */
+static void hugetlb_stats(const sl_cg *cg, struct sl_cgroup_stats *s)
+{
+        const sl_cg_hier *h = sl_cg_v1(cg, "hugetlb"), *u = sl_cg_unified(cg);
+        const char *dir = h ? h->dir : (u ? u->dir : NULL);
+        _cleanup_closedir_ DIR *d = dir ? opendir("/sys/kernel/mm/hugepages") : NULL;
+        for (struct dirent *e; d && (e = readdir(d));) {
+                unsigned long kb;
+                if (sscanf(e->d_name, "hugepages-%lukB", &kb) != 1)
+                        continue;
+                char size[24];
+                if (kb >= 1024 * 1024 && kb % (1024 * 1024) == 0)
+                        snprintf(size, sizeof size, "%luGB", kb / (1024 * 1024));
+                else if (kb >= 1024 && kb % 1024 == 0)
+                        snprintf(size, sizeof size, "%luMB", kb / 1024);
+                else
+                        snprintf(size, sizeof size, "%luKB", kb);
+                _cleanup_free_ char *usage = sl_xasprintf(h ? "hugetlb.%s.usage_in_bytes" : "hugetlb.%s.current", size);
+                uint64_t v;
+                if (sl_cg_read_u64(dir, usage, &v, NULL) < 0)
+                        continue;
+                s->hugetlb = sl_xrealloc(s->hugetlb, (s->hugetlb_len + 1) * sizeof *s->hugetlb);
+                struct sl_cgroup_hugetlb_stats *e2 = &s->hugetlb[s->hugetlb_len++];
+                memset(e2, 0, sizeof *e2);
+                snprintf(e2->page_size, sizeof e2->page_size, "%s", size);
+                e2->usage = v;
+                if (h) {
+                        _cleanup_free_ char *max = sl_xasprintf("hugetlb.%s.max_usage_in_bytes", size);
+                        _cleanup_free_ char *fail = sl_xasprintf("hugetlb.%s.failcnt", size);
+                        e2->max_usage = u64_or(dir, max, 0);
+                        e2->failcnt = u64_or(dir, fail, 0);
+                } else {
+                        _cleanup_free_ char *events = sl_xasprintf("hugetlb.%s.events", size);
+                        e2->failcnt = keyed_or(dir, events, "max", 0);
+                }
+        }
+}
+
 int sl_cgroup_stats(const char *cgroup_path, struct sl_cgroup_stats *out, sl_error *err)
 {
         memset(out, 0, sizeof *out);
@@ -223,6 +263,7 @@ int sl_cgroup_stats(const char *cgroup_path, struct sl_cgroup_stats *out, sl_err
         cpu_stats(&cg, out);
         pids_stats(&cg, out);
         blkio_stats(&cg, out);
+        hugetlb_stats(&cg, out);
         sl_cg_free(&cg);
         return 0;
 }

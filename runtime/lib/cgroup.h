@@ -92,6 +92,12 @@ struct sl_cgroup_stats {
         bool has_pids;
         uint64_t pids_current, pids_limit;   /* limit 0: unlimited */
 
+        struct sl_cgroup_hugetlb_stats {
+                char page_size[24]; /* "2MB", as in the control file names */
+                uint64_t usage, max_usage, failcnt; /* max_usage: v1 only */
+        } *hugetlb;
+        size_t hugetlb_len;
+
         bool has_blkio;
         sl_cgroup_blkio_entry *io_service_bytes;
         size_t io_service_bytes_len;

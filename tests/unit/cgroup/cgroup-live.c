@@ -805,6 +805,14 @@ static void test_hugetlb(void)
                         oci_linux_resources_free(r);
                 }
         }
+        struct sl_cgroup_stats st;
+        int src = sl_cgroup_stats(cg, &st, E);
+        size_t k = 0;
+        while (k < st.hugetlb_len && strcmp(st.hugetlb[k].page_size, "2MB") != 0)
+                k++;
+        ok(src == 0 && k < st.hugetlb_len && st.hugetlb[k].usage == 0,
+           "stats list the 2MB huge pages in use (none, of %zu sizes)", st.hugetlb_len);
+        sl_cgroup_stats_free(&st);
         reap(pid);
         destroy_ok(cg, "huge");
 }
