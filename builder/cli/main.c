@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "builder/cli/cli.h"
+#include "builder/cli/store-cli.h"
 
 typedef struct command {
         const char *name;
@@ -13,13 +14,14 @@ typedef struct command {
 static const command commands[] = {
         {"build", NULL, "build an image from a Dockerfile and a context"},
         {"check", sl_build_cmd_check, "parse and lint a Dockerfile without building"},
-        {"import", NULL, "make an image from a rootfs tarball or directory"},
-        {"images", NULL, "list the images in the store"},
-        {"inspect", NULL, "show an image's manifest and config"},
-        {"rm", NULL, "remove images"},
-        {"tag", NULL, "give an image another name"},
-        {"prune", NULL, "remove unused blobs and layers"},
-        {"export", NULL, "write an image as an OCI layout or archive"},
+        {"import", sl_build_cmd_import, "make an image from a rootfs tarball or directory"},
+        {"images", sl_build_cmd_images, "list the images in the store"},
+        {"inspect", sl_build_cmd_inspect, "show an image's manifest and config"},
+        {"rm", sl_build_cmd_rm, "remove images"},
+        {"tag", sl_build_cmd_tag, "give an image another name"},
+        {"prune", sl_build_cmd_prune, "remove unused blobs and layers"},
+        {"export", sl_build_cmd_export, "write an image as an OCI layout or archive"},
+        {"fsck", sl_build_cmd_fsck, "verify the store's blobs and layers"},
         {"bundle", NULL, "make a runtime bundle from an image"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

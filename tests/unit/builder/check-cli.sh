@@ -22,7 +22,10 @@ ok "no arguments is a usage error" run 2
 ok "an unknown command is a usage error" run 2 frobnicate
 ok "build is not implemented yet and says so" run 1 build .
 ok "... with a clear message" has "sloika-build: build: not implemented yet"
-ok "images is not implemented yet" run 1 images
+ok "store commands are dispatched" run 0 images --help
+ok "... to the store's code" sh -c "'$bin' images --help | grep -q 'Usage: sloika-build images'"
+ok "bundle is not implemented yet" run 1 bundle img dir
+ok "... with a clear message" has "sloika-build: bundle: not implemented yet"
 
 ok "a clean Dockerfile passes" run 0 check -f "$fx/clean.Dockerfile" "$fx"
 ok "... and says so" has "Check complete, no warnings found."
