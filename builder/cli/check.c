@@ -125,9 +125,10 @@ int sl_build_cmd_check(int argc, char **argv)
         }
         sl_df_findings f;
         sl_df_lint(df, ig, &f);
+        const char *shown = df->name; /* "Dockerfile" for stdin, else the path */
         size_t warnings = 0, errors = 0;
         for (size_t i = 0; i < f.n; i++) {
-                fprintf(stderr, "%s:%d: %s: %s (%s)\n", path, f.v[i].line, f.v[i].error ? "error" : "warning",
+                fprintf(stderr, "%s:%d: %s: %s (%s)\n", shown, f.v[i].line, f.v[i].error ? "error" : "warning",
                         f.v[i].message, f.v[i].rule);
                 if (f.v[i].error)
                         errors++;

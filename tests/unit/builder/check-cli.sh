@@ -62,6 +62,10 @@ check_stdin() { "$bin" check -f - "$fx" <"$fx/syntax-error.Dockerfile" 2>"$tmp/e
 ok "-f - reads the Dockerfile from stdin" check_stdin
 ok "... and reports errors as Dockerfile:LINE:COL" has "Dockerfile:4:1: unknown instruction \"RUNN\""
 
+lint_stdin() { "$bin" check -f - "$fx" <"$fx/warnings.Dockerfile" 2>"$tmp/err"; }
+ok "warnings for stdin pass" lint_stdin
+ok "... named Dockerfile:LINE" has "Dockerfile:3: warning: JSON arguments recommended"
+
 # A large Dockerfile checks quickly (the variable scope is walked once).
 awk 'BEGIN { print "FROM scratch"; for (i = 0; i < 2000; i++) { printf "ENV V%d=v%d\nCOPY f%d /d/$V%d/\n", i, i, i, i } }' >"$tmp/big.Dockerfile"
 ok "a 4,000-line Dockerfile checks within 10 seconds" run 0 timeout 10 "$bin" check -f "$tmp/big.Dockerfile" "$tmp/ctx"
