@@ -24,17 +24,13 @@
  * new "/" once it is the root. The rootfs is then bound onto itself (it
  * must be a mount point for pivot_root); the returned fd is the root of
  * that bind mount and is all later steps use to reach the rootfs. */
-static int prepare_root(unsigned long propagation, const char *rootfs, sl_error *err)
+static int prepare_root(unsigned long propagation, int dir, const char *rootfs, sl_error *err)
 {
         unsigned long setup = (propagation & MS_SLAVE) ? MS_SLAVE | MS_REC : MS_PRIVATE | MS_REC;
-        _cleanup_close_ int dir = -1;
         _cleanup_close_ int mfd = -1;
 
         if (mount(NULL, "/", NULL, setup, NULL) < 0)
                 return sl_err_sys(err, errno, "make / %s", sl_mount_propagation_name(setup));
-        dir = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dir < 0)
-                return sl_err_sys(err, errno, "open rootfs \"%s\"", rootfs);
         mfd = sl_mount_clone(dir, "", true, err);
         if (mfd < 0 || sl_mount_attach(mfd, dir, err) < 0)
                 return sl_err_wrap(err, "bind rootfs \"%s\" onto itself", rootfs);
@@ -162,8 +158,8 @@ int sl_rootfs_setup_with(const oci_spec *spec, const char *rootfs_abs, bool no_p
                          const sl_rootfs_callbacks *cb, sl_error *err)
 {
         const oci_linux *l = spec->linux;
-        _cleanup_free_ char *real = NULL, *rootfs = NULL;
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_free_ char *rootfs = NULL;
+        _cleanup_close_ int dir = -1, rootfd = -1;
         unsigned long propagation = 0;
         sl_mount_ctx ctx;
 
@@ -172,17 +168,17 @@ int sl_rootfs_setup_with(const oci_spec *spec, const char *rootfs_abs, bool no_p
                               l->rootfs_propagation);
         if (sl_sysctl_validate(spec, err) < 0)
                 return -1;
-        real = realpath(rootfs_abs, NULL);
-        if (!real)
+        dir = open(rootfs_abs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
                 return sl_err_sys(err, errno, "rootfs \"%s\"", rootfs_abs);
-        if (strcmp(real, "/") == 0)
+        /* Where it really is, for checking where destinations land. */
+        if (sl_fd_inner_path(dir, "/", &rootfs, err) < 0)
+                return sl_err_wrap(err, "rootfs \"%s\"", rootfs_abs);
+        if (strcmp(rootfs, "/") == 0)
                 return sl_err(err, EINVAL, "rootfs \"%s\": the host root cannot be a container rootfs", rootfs_abs);
-        rootfd = prepare_root(propagation, real, err);
+        rootfd = prepare_root(propagation, dir, rootfs, err);
         if (rootfd < 0)
                 return -1;
-        /* Where the bind really is, for checking where destinations land. */
-        if (sl_fd_inner_path(rootfd, "/", &rootfs, err) < 0)
-                return sl_err_wrap(err, "rootfs");
         ctx = (sl_mount_ctx){ .spec = spec, .rootfd = rootfd, .rootfs = rootfs,
                               .in_userns = sl_in_user_namespace(), .mount_label = mount_label(spec),
                               .premade = cb ? cb->mount_fds : NULL };

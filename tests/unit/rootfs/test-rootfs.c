@@ -427,6 +427,29 @@ static void test_no_pivot(void)
            "an error from before_pivot aborts the setup unchanged");
 }
 
+/* ---- a rootfs reached through a symlink ---- */
+
+static void check_symlinked(void *arg)
+{
+        (void)arg;
+        cok(fs_type("/proc") == PROC_SUPER_MAGIC && fs_type("/etc/" ESCAPE_NAME "-link") == TMPFS_MAGIC,
+            "a rootfs path through a symlink: mounts land in the real rootfs");
+}
+
+static void test_symlinked_rootfs(void)
+{
+        _cleanup_free_ char *link = sl_xasprintf("%s/rootfs-link", top);
+        const char *cfg = "{\"ociVersion\":\"1.2.0\",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\"},"
+                          "{\"destination\":\"/mnt/evil/" ESCAPE_NAME "-link\",\"type\":\"tmpfs\"}]}";
+        char err[2048] = "";
+        ct_run_opts o = { .report = report, .config_json = cfg, .rootfs = link, .checks = check_symlinked };
+
+        if (symlink("rootfs", link) < 0 || ct_run(&o, err, sizeof(err)) < 0)
+                ok(false, "container through a symlinked rootfs path sets up: %s", err);
+        ok(access("/etc/" ESCAPE_NAME "-link", F_OK) < 0, "and nothing appears in the host's /etc");
+        unlink(link);
+}
+
 /* ---- setups that must fail, with the right message ---- */
 
 static void expect_failure(const char *name, const char *root, const char *cfg, int flags, const char *want)
@@ -472,6 +495,10 @@ static void test_failures(void)
         expect_failure("a tmpfs on /proc is refused", rootfs,
                        "{\"ociVersion\":\"1.2.0\",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"tmpfs\"}]}",
                        0, "only a proc filesystem may be mounted on /proc");
+        expect_failure("the host root is refused as a rootfs", "/tmp/..",
+                       "{\"ociVersion\":\"1.2.0\"}", 0, "rootfs \"/tmp/..\": the host root cannot be a container rootfs");
+        expect_failure("a missing rootfs is named", "/nonexistent/rootfs",
+                       "{\"ociVersion\":\"1.2.0\"}", 0, "rootfs \"/nonexistent/rootfs\": No such file or directory");
         expect_failure("an unknown rootfsPropagation is refused", rootfs,
                        "{\"ociVersion\":\"1.2.0\",\"linux\":{\"rootfsPropagation\":\"sideways\"}}",
                        0, "linux.rootfsPropagation \"sideways\": not a propagation mode");
@@ -738,6 +765,7 @@ int main(void)
         } else {
                 test_main();
                 test_no_pivot();
+                test_symlinked_rootfs();
                 test_failures();
                 test_userns();
                 test_cgroupns();
