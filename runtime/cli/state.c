@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "runtime/cli/cli.h"
 #include "runtime/lib/container.h"
@@ -21,7 +22,9 @@ int sl_cmd_state(sl_cli *g, int argc, char **argv)
                 return sl_cli_usage("state", "expects exactly one container id");
         if (sl_container_state(g->root, argv[1], &json, &err) < 0)
                 return sl_cli_fail(&err);
-        puts(json);
+        fputs(json, stdout);
+        if (!*json || json[strlen(json) - 1] != '\n')
+                putchar('\n');
         free(json);
         return 0;
 }

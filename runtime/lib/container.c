@@ -374,6 +374,7 @@ static int create_steps(creation *c, bool use_fifo, sl_error *err)
                 return -1;
         if (sl_cgroup_setup(o->id, c->spec, c->pid, &c->cgroup_path, err) < 0)
                 return -1;
+        sl_log_debug("create %s: init pid %d, cgroup %s", o->id, (int)c->pid, c->cgroup_path);
         c->st.cgroup_path = c->cgroup_path;
         c->st.pid = c->pid;
         c->st.has_pid = true;
@@ -396,6 +397,7 @@ static int create_steps(creation *c, bool use_fifo, sl_error *err)
                 return sl_err(err, ESRCH, "the container's init exited during create");
         if (sl_state_save(c->dirfd, &c->st, err) < 0)
                 return -1;
+        sl_log_debug("create %s: init ready", o->id);
         if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)
                 return -1;
         return 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/path.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
@@ -35,7 +36,8 @@ __attribute__((noreturn)) static void fail(sl_init_ctx *ctx, bool ready, sl_erro
 {
         if (!ready && sl_sync_send_error(ctx->sync_fd, err) == 0)
                 _exit(1);
-        dprintf(STDERR_FILENO, "sloika: container init: %s\n", err->msg);
+        /* The runtime's log destination is still ours until exec. */
+        sl_log_error("container init: %s", err->msg);
         _exit(ready ? 127 : 1);
 }
 

@@ -306,6 +306,10 @@ int sl_process_cloexec_fds(int preserve_fds, sl_error *err)
 {
         unsigned first = 3u + (unsigned)preserve_fds;
 
+        /* Passed-down fds survive the exec whatever flag the caller left. */
+        for (int fd = 3; fd < (int)first; fd++)
+                if (fcntl(fd, F_SETFD, 0) < 0)
+                        return sl_err_sys(err, errno, "--preserve-fds: fd %d", fd);
         if (syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
                 return sl_err_sys(err, errno, "mark fds from %u close-on-exec", first);
         return 0;

@@ -37,7 +37,8 @@ char **sl_process_env(const oci_process *p);
  * Returns a heap path or NULL with err set. */
 char *sl_process_find_exec(const char *arg0, char *const *env, sl_error *err);
 
-/* Marks every fd above 2 + preserve_fds close-on-exec. */
+/* Marks every fd above 2 + preserve_fds close-on-exec, and the preserved
+ * ones not (a missing one is an error naming it). */
 int sl_process_cloexec_fds(int preserve_fds, sl_error *err);
 
 #endif

@@ -177,10 +177,13 @@ int sl_state_dir_remove(int rootfd, const char *id, sl_error *err)
         return 0;
 }
 
+#define PF_EXITING 0x4u
+
 uint64_t sl_proc_start_time(pid_t pid)
 {
         char path[32], buf[1024], *p;
         unsigned long long start = 0;
+        unsigned flags = 0;
         char state;
         ssize_t n;
         int fd;
@@ -194,12 +197,15 @@ uint64_t sl_proc_start_time(pid_t pid)
         if (n <= 0)
                 return 0;
         buf[n] = '\0';
-        /* comm may hold spaces and parentheses: fields follow the last ')'. */
+        /* comm may hold spaces and parentheses: fields follow the last ')'.
+         * state is field 3, flags 9, starttime 22. */
         p = strrchr(buf, ')');
-        if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
-                         &state, &start) != 2)
+        if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %u %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+                         &state, &flags, &start) != 3)
                 return 0;
-        if (state == 'Z' || state == 'X')
+        /* A zombie, or a process already in exit (tearing down its
+         * namespaces), has stopped. */
+        if (state == 'Z' || state == 'X' || (flags & PF_EXITING))
                 return 0;
         return start;
 }

@@ -50,8 +50,8 @@ int sl_state_save(int dirfd, const sl_state_container *st, sl_error *err);
  * directory is fine. */
 int sl_state_dir_remove(int rootfd, const char *id, sl_error *err);
 
-/* /proc/PID/stat's start time (clock ticks after boot); 0 when pid is gone
- * or a zombie. */
+/* /proc/PID/stat's start time (clock ticks after boot); 0 when pid is gone,
+ * a zombie, or already exiting. */
 uint64_t sl_proc_start_time(pid_t pid);
 
 /* Whether st's init is still the process it was at create. */
