@@ -11,6 +11,7 @@ command -v jq >/dev/null || skip_all "needs jq (apt-get install jq)"
 "$RUNTIME" run --help >/dev/null 2>&1 || skip_all "$RUNTIME cannot run containers yet"
 
 work=$(mktemp -d /tmp/sl-rootfs-it-XXXXXX)
+chmod 755 "$work"   # the user namespace case reaches the rootfs as an unmapped uid
 state=$work/state
 escape=sl-r3-it-$$
 cleanup() {
@@ -155,6 +156,25 @@ bundle nopivot "$(sh_args 'stat -f -c %T /proc; cat /mnt/ro/hello')" \
 run nopivot --no-pivot
 ok "--no-pivot runs the container with its mounts" sh -c "[ \"\$(cat $work/nopivot.out)\" = 'proc
 host content' ]"
+
+if is_sloika; then
+	# runc 1.1 refuses sysfs in a user namespace without a network
+	# namespace when run as root; sloika binds the host's /sys as for
+	# rootless containers.
+	bundle userns "$(sh_args 'stat -c "%F %t %T" /dev/null /dev/tty; grep -c " /dev/null " /proc/self/mountinfo; stat -f -c %T /sys /sys/fs/cgroup; cat /mnt/ro/hello')" \
+		".linux.namespaces |= map(select(.type != \"network\")) | .linux.namespaces += [{type: \"user\"}]
+		 | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		 | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		 | .mounts += [{destination: \"/mnt/ro\", type: \"bind\", source: \"$work/host\", options: [\"rbind\", \"ro\"]}]"
+	run userns
+	ok "in a user namespace: devices are the host's nodes bound in, sysfs is the host's /sys, binds work" \
+		sh -c "[ \"\$(cat $work/userns.out)\" = 'character special file 1 3
+character special file 5 0
+1
+sysfs
+tmpfs
+host content' ]"
+fi
 
 ok "nothing is left mounted on the host" sh -c "[ \"\$(awk -v w='$work' '\$5 ~ \"^\" w || \$5 ~ \"^/etc\" {print \$5}' /proc/self/mountinfo | sort)\" = '$mounts_before' ]"
 if [ "$tap_failed" -ne 0 ]; then
