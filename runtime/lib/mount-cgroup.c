@@ -121,30 +121,37 @@ static int mount_v1_tree(const sl_cg *cg, bool ns, const sl_mount_opts *o, int d
                         return -1;
         }
         sl_mount_opts_attr(o, &set, &clr);
-        return sl_mount_setattr(mfd, false, set & MOUNT_ATTR_RDONLY, 0, err);
+        if (sl_mount_setattr(mfd, false, set & MOUNT_ATTR_RDONLY, 0, err) < 0)
+                return -1;
+        return SL_STEAL_FD(mfd);
 }
 
 int sl_mount_cgroup(const sl_mount_ctx *ctx, const oci_mount *m, const sl_mount_opts *o, int dstfd, sl_error *err)
 {
         sl_cg cg = { 0 };
         bool ns = has_cgroupns(ctx->spec);
-        int r;
+        int r, top = -1;
 
         (void)m;
         if (sl_cg_layout_load(&cg, err) < 0)
                 return -1;
         if (cg.mode == SL_CG_MODE_V2) {
                 sl_cg_hier *h = sl_cg_unified(&cg);
-                _cleanup_close_ int mfd = -1;
                 if (!h)
                         r = sl_err(err, ENOENT, "no cgroup2 hierarchy on a unified host");
-                else if ((mfd = open_hierarchy(h, ns, o, err)) < 0)
+                else if ((top = open_hierarchy(h, ns, o, err)) < 0)
                         r = -1;
                 else
-                        r = sl_mount_attach(mfd, dstfd, err);
+                        r = sl_mount_attach(top, dstfd, err);
         } else {
-                r = mount_v1_tree(&cg, ns, o, dstfd, err);
+                top = mount_v1_tree(&cg, ns, o, dstfd, err);
+                r = top < 0 ? -1 : 0;
         }
         sl_cg_free(&cg);
-        return r;
+        if (r < 0) {
+                if (top >= 0)
+                        close(top);
+                return -1;
+        }
+        return top;
 }

@@ -11,6 +11,8 @@
 #include "runtime/lib/mount-options.h"
 #include "runtime/lib/mounts.h"
 
+/* Attaches the tree on dstfd; returns an fd of its top mount (the caller
+ * applies recursive attrs and propagation to it and closes it). */
 int sl_mount_cgroup(const sl_mount_ctx *ctx, const oci_mount *m, const sl_mount_opts *o, int dstfd, sl_error *err);
 
 #endif

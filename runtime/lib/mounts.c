@@ -350,8 +350,12 @@ static int fs_entry(const sl_mount_ctx *ctx, const oci_mount *m, const char *cle
         dst = open_dest(ctx, m, clean, true, err);
         if (dst < 0)
                 return -1;
-        if (type_is(m, "cgroup"))
-                return sl_mount_cgroup(ctx, m, o, dst, err);
+        if (type_is(m, "cgroup")) {
+                _cleanup_close_ int top = sl_mount_cgroup(ctx, m, o, dst, err);
+                if (top < 0 || sl_mount_setattr(top, true, o->rec_set, o->rec_clr, err) < 0)
+                        return -1;
+                return apply_propagation(top, o, err);
+        }
         mfd = sl_mount_fs_open(m->type, m->source, o, err);
         if (mfd < 0 && err && err->code == EPERM && ctx->in_userns && type_is(m, "sysfs"))
                 mfd = userns_sysfs(o, err);

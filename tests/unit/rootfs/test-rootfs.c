@@ -614,13 +614,15 @@ static void check_cgroupns(void *arg)
             "cgroupns: cgroup v1 hierarchies and cgroup2 are mounted");
         cok(strncmp(procs, "1\n", 2) == 0 || strstr(procs, "\n1\n"), "cgroupns: the container's init is in the mounted cgroup");
         cok(link_is("/sys/fs/cgroup/cpu", "cpu") || fs_type("/sys/fs/cgroup/cpu") == CGROUP_SUPER_MAGIC, "cgroupns: cpu is reachable");
+        cok((vfs_flags("/sys/fs/cgroup/memory") & (ST_NOSUID | ST_NODEV)) == (ST_NOSUID | ST_NODEV) &&
+            (vfs_flags("/sys/fs/cgroup") & ST_NODEV), "cgroupns: per-mount and recursive options reach every hierarchy");
 }
 
 static void test_cgroupns(void)
 {
         const char *cfg = "{\"ociVersion\":\"1.2.0\",\"mounts\":["
                           "{\"destination\":\"/proc\",\"type\":\"proc\"},"
-                          "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"options\":[\"nosuid\"]}],"
+                          "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"options\":[\"nosuid\",\"rnodev\",\"rslave\"]}],"
                           "\"linux\":{\"namespaces\":[{\"type\":\"cgroup\"},{\"type\":\"mount\"}]}}";
         char err[2048];
         ct_run_opts o = { .report = report, .config_json = cfg, .rootfs = rootfs, .checks = check_cgroupns, .unshare_flags = CLONE_NEWCGROUP };
