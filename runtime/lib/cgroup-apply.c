@@ -118,6 +118,16 @@ static int apply_devices(const sl_cg *cg, const sl_cg_dev_rule *rules, size_t n,
                       "there is no cgroup2 tree for a device program");
 }
 
+bool sl_cg_resources_set(const oci_linux_resources *r)
+{
+        if (!r)
+                return false;
+        for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+                if (groups[i].set(r))
+                        return true;
+        return r->unified && r->unified->len > 0;
+}
+
 int sl_cg_apply(const sl_cg *cg, const oci_linux_resources *r, const sl_cg_dev_rule *rules,
                 size_t nrules, bool update, sl_error *err)
 {

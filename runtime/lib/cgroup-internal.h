@@ -148,6 +148,8 @@ int sl_cg_dev_program(const sl_cg_dev_rule *rules, size_t n, struct bpf_insn **o
                       size_t *len, sl_error *err);
 
 /* --- cgroup-apply.c --- */
+/* Whether r asks for any limit (device rules aside). */
+bool sl_cg_resources_set(const oci_linux_resources *r);
 /* Applies every resource group to the resolved cgroup: v1 controllers
  * where mounted, else the unified tree; devices too when rules != NULL. */
 int sl_cg_apply(const sl_cg *cg, const oci_linux_resources *r, const sl_cg_dev_rule *rules,

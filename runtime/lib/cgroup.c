@@ -18,6 +18,8 @@
  *    the device rules are fixed at create).
  *  - on hybrid hosts the device rules go to the v1 devices controller
  *    only; the unified tree gets no device program.
+ *  - rootless (euid != 0): no device rules, and no cgroup at all when the
+ *    hierarchy refuses us and no limit is set (runc does the same).
  * Value conventions: pids.limit <= 0 and memory values of -1 mean
  * unlimited; cpu.shares becomes cpu.weight on v2 by the linear map runc
  * uses; blkio weights go to BFQ's files when CFQ's are gone. */
@@ -120,15 +122,27 @@ int sl_cgroup_setup(const char *id, const oci_spec *spec, pid_t pid, char **cgro
         _cleanup_free_ sl_cg_dev_rule *rules = NULL;
         size_t nrules = 0;
         const oci_linux *lx = spec ? spec->linux : NULL;
+        const oci_linux_resources *res = lx ? lx->resources : NULL;
+        /* Rootless, like runc: no device rules (the user namespace already
+         * keeps devices out), and no cgroup at all when the hierarchy is
+         * not writable and no limit was asked for. */
+        bool rootless = geteuid() != 0;
         if (sl_cg_layout_load(&cg, err) < 0 ||
             sl_cg_resolve_spec(&cg, lx ? lx->cgroups_path : NULL, id, &stored, err) < 0 ||
-            sl_cg_dev_rules(spec, &rules, &nrules, err) < 0)
+            (!rootless && sl_cg_dev_rules(spec, &rules, &nrules, err) < 0))
                 return sl_err_wrap(err, "cgroup");
         sl_log_debug("cgroup: %s host, container cgroup %s", sl_cg_mode_name(cg.mode), stored);
         if (create_all(&cg, err) < 0 ||
-            sl_cg_apply(&cg, lx ? lx->resources : NULL, rules, nrules, false, err) < 0 ||
+            sl_cg_apply(&cg, res, rules, nrules, false, err) < 0 ||
             (pid > 0 && enter_all(&cg, pid, err) < 0)) {
                 undo_setup(&cg, pid);
+                if (rootless && err && !sl_cg_resources_set(res) &&
+                    (err->code == EACCES || err->code == EPERM || err->code == EROFS)) {
+                        sl_log_debug("cgroup: rootless, running without a cgroup: %s", err->msg);
+                        sl_err_clear(err);
+                        *cgroup_path_out = NULL;
+                        return 0;
+                }
                 return sl_err_wrap(err, "cgroup");
         }
         *cgroup_path_out = SL_STEAL(stored);

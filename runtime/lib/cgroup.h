@@ -33,7 +33,10 @@
  * allowances and linux.devices appended, as runc does) and moves pid in.
  * On failure nothing it created is left behind. *cgroup_path_out (free
  * it) is what the other functions take. pid <= 0 creates and applies
- * without moving a process in. */
+ * without moving a process in. Run rootless (euid != 0), device rules are
+ * left out, and when the hierarchy is not writable and no limit is asked
+ * for, it succeeds with *cgroup_path_out NULL: the container has no cgroup
+ * of its own (as with runc). */
 int sl_cgroup_setup(const char *id, const oci_spec *spec, pid_t pid, char **cgroup_path_out,
                     sl_error *err);
 

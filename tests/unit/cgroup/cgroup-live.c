@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <grp.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -843,6 +844,42 @@ static void test_stats(void)
            "stats of a missing cgroup is an error: %s", err.msg);
 }
 
+/* Runs as nobody in a child: 1 = no cgroup and success without limits,
+ * 2 = a clear permission error with a limit. */
+static void test_rootless(void)
+{
+        int fds[2];
+        if (pipe(fds) < 0)
+                return;
+        pid_t pid = fork();
+        if (pid == 0) {
+                close(fds[0]);
+                int out[2] = { 0, 0 };
+                sl_error err = { 0 };
+                if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+                        _exit(1);
+                char *cg = (char *)"unset";
+                oci_spec *spec = spec_with("/sloika-test-rootless", NULL);
+                out[0] = sl_cgroup_setup("rl", spec, getpid(), &cg, &err) == 0 && cg == NULL;
+                oci_spec_free(spec);
+                spec = spec_with("/sloika-test-rootless", "{\"pids\":{\"limit\":5}}");
+                out[1] = sl_cgroup_setup("rl", spec, getpid(), &cg, &err) < 0 &&
+                         strstr(err.msg, "Permission denied") != NULL;
+                oci_spec_free(spec);
+                if (write(fds[1], out, sizeof out) != sizeof out)
+                        _exit(1);
+                _exit(0);
+        }
+        close(fds[1]);
+        int out[2] = { 0, 0 };
+        bool got = read(fds[0], out, sizeof out) == sizeof out;
+        close(fds[0]);
+        waitpid(pid, NULL, 0);
+        ok(got && out[0], "rootless without limits runs with no cgroup of its own");
+        ok(got && out[1], "rootless with a limit it cannot set fails with a permission error");
+        ok(gone_everywhere("/sloika-test-rootless"), "rootless attempts leave nothing");
+}
+
 /* rmdir of the per-run top cgroup (and /sloika when this run made it). */
 static void remove_top(const char *stored)
 {
@@ -887,6 +924,7 @@ int main(int argc, char **argv)
         test_failed_setup();
         test_hugetlb();
         test_stats();
+        test_rootless();
 
         remove_top(top);
         ok(gone_everywhere(top), "no test cgroup is left behind");
