@@ -92,6 +92,8 @@ int sl_cg_v1_hugetlb(const char *dir, const oci_linux_resources *r, bool update,
 int sl_cg_v1_net_cls(const char *dir, const oci_linux_resources *r, bool update, sl_error *err);
 int sl_cg_v1_net_prio(const char *dir, const oci_linux_resources *r, bool update, sl_error *err);
 int sl_cg_rdma(const char *dir, const oci_linux_resources *r, bool update, sl_error *err);
+/* Both versions' hugetlb writer; limit is the file suffix ("limit_in_bytes", "max"). */
+int sl_cg_hugetlb(const char *dir, const oci_linux_resources *r, const char *limit, sl_error *err);
 /* Gives an empty v1 cpuset the parent's cpus and mems (walking up from
  * the hierarchy's mount), since a task cannot join an empty cpuset. */
 int sl_cg_v1_cpuset_inherit(const char *mount, const char *dir, sl_error *err);

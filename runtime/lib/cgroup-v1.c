@@ -322,9 +322,12 @@ int sl_cg_v1_blkio(const char *dir, const oci_linux_resources *r, bool update, s
         return 0;
 }
 
-int sl_cg_v1_hugetlb(const char *dir, const oci_linux_resources *r, bool update, sl_error *err)
+/* hugetlb.<size>.<limit> and, where the kernel has reservation
+ * accounting, hugetlb.<size>.rsvd.<limit> (reservations count against
+ * the limit too, as runc sets them). v1 names the file limit_in_bytes,
+ * v2 max. */
+int sl_cg_hugetlb(const char *dir, const oci_linux_resources *r, const char *limit, sl_error *err)
 {
-        (void)update;
         for (size_t i = 0; i < r->hugepage_limits_len; i++) {
                 const oci_linux_hugepage_limit *h = &r->hugepage_limits[i];
                 _cleanup_free_ char *field = sl_xasprintf(F("hugepageLimits[%zu]"), i);
@@ -332,19 +335,24 @@ int sl_cg_v1_hugetlb(const char *dir, const oci_linux_resources *r, bool update,
                 if (!h->page_size || sl_cg_hugepage_size(h->page_size, &size) < 0)
                         return sl_err(err, EINVAL, "%s.pageSize: \"%s\" is not a size like 2MB", field,
                                       h->page_size ? h->page_size : "");
-                _cleanup_free_ char *file = sl_xasprintf("hugetlb.%s.limit_in_bytes", h->page_size);
-                _cleanup_free_ char *rsvd = sl_xasprintf("hugetlb.%s.rsvd.limit_in_bytes", h->page_size);
+                _cleanup_free_ char *file = sl_xasprintf("hugetlb.%s.%s", h->page_size, limit);
+                _cleanup_free_ char *rsvd = sl_xasprintf("hugetlb.%s.rsvd.%s", h->page_size, limit);
                 if (!sl_cg_exists(dir, file))
                         return sl_err(err, ENOENT, "%s.pageSize: this kernel has no %s huge pages (no %s)",
                                       field, h->page_size, file);
                 _cleanup_free_ char *lf = sl_xasprintf("%s.limit", field);
                 if (sl_cg_writef(dir, file, lf, err, "%" PRIu64, h->limit) < 0)
                         return -1;
-                /* Reservations count against the limit too, as runc sets them. */
                 if (sl_cg_exists(dir, rsvd) && sl_cg_writef(dir, rsvd, lf, err, "%" PRIu64, h->limit) < 0)
                         return -1;
         }
         return 0;
+}
+
+int sl_cg_v1_hugetlb(const char *dir, const oci_linux_resources *r, bool update, sl_error *err)
+{
+        (void)update;
+        return sl_cg_hugetlb(dir, r, "limit_in_bytes", err);
 }
 
 int sl_cg_v1_net_cls(const char *dir, const oci_linux_resources *r, bool update, sl_error *err)

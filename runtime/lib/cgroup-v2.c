@@ -249,25 +249,7 @@ int sl_cg_v2_io(const char *dir, const oci_linux_resources *r, bool update, sl_e
 int sl_cg_v2_hugetlb(const char *dir, const oci_linux_resources *r, bool update, sl_error *err)
 {
         (void)update;
-        for (size_t i = 0; i < r->hugepage_limits_len; i++) {
-                const oci_linux_hugepage_limit *h = &r->hugepage_limits[i];
-                _cleanup_free_ char *field = sl_xasprintf(F("hugepageLimits[%zu]"), i);
-                uint64_t size;
-                if (!h->page_size || sl_cg_hugepage_size(h->page_size, &size) < 0)
-                        return sl_err(err, EINVAL, "%s.pageSize: \"%s\" is not a size like 2MB", field,
-                                      h->page_size ? h->page_size : "");
-                _cleanup_free_ char *file = sl_xasprintf("hugetlb.%s.max", h->page_size);
-                _cleanup_free_ char *rsvd = sl_xasprintf("hugetlb.%s.rsvd.max", h->page_size);
-                if (!sl_cg_exists(dir, file))
-                        return sl_err(err, ENOENT, "%s.pageSize: this kernel has no %s huge pages (no %s)",
-                                      field, h->page_size, file);
-                _cleanup_free_ char *lf = sl_xasprintf("%s.limit", field);
-                if (sl_cg_writef(dir, file, lf, err, "%" PRIu64, h->limit) < 0)
-                        return -1;
-                if (sl_cg_exists(dir, rsvd) && sl_cg_writef(dir, rsvd, lf, err, "%" PRIu64, h->limit) < 0)
-                        return -1;
-        }
-        return 0;
+        return sl_cg_hugetlb(dir, r, "max", err);
 }
 
 /* Files the runtime itself manages: writing them through "unified" would
