@@ -68,9 +68,9 @@ static bool controllers_equal(const char *a, const char *b)
                 na++;
                 p = *end ? end + 1 : end;
         }
-        for (const char *p = b; *p; p = *p == ',' ? p + 1 : p)
-                for (nb++; *p && *p != ','; p++)
-                        ;
+        nb = *b ? 1 : 0;
+        for (const char *p = b; *p; p++)
+                nb += *p == ',';
         return na == nb;
 }
 
