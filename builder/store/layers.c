@@ -80,7 +80,9 @@ static int unpack_one(sl_store *s, const oci_descriptor *layer, const char *diff
                 rc = sl_layer_apply(blob, dfd, &o, NULL, err);
                 close(dfd);
         }
-        if (rc == 0 && renameat(s->tmpfd, name, s->layersfd, chain_hex) < 0) {
+        /* NOREPLACE: an empty layer's dir could otherwise be swapped
+         * under a build that already mounted it */
+        if (rc == 0 && renameat2(s->tmpfd, name, s->layersfd, chain_hex, RENAME_NOREPLACE) < 0) {
                 if (errno != EEXIST && errno != ENOTEMPTY)
                         rc = sl_err_sys(err, errno, "store %s: move layer %s into place", s->root, chain_hex);
                 /* else another process unpacked it first: keep theirs */

@@ -33,6 +33,23 @@ static int open_lockfile(sl_store *s, const char *name, sl_error *err)
         return fd;
 }
 
+/* mkdir -p: the store root may be a fresh path like --root /tmp/a/b. */
+static int mkdir_parents(const char *root, sl_error *err)
+{
+        _cleanup_free_ char *p = sl_xstrdup(root);
+        for (char *c = p + 1; ; c++) {
+                if (*c != '/' && *c)
+                        continue;
+                char saved = *c;
+                *c = 0;
+                if (mkdir(p, saved ? 0755 : 0700) < 0 && errno != EEXIST)
+                        return sl_err_sys(err, errno, "store %s: create %s", root, p);
+                if (!saved)
+                        return 0;
+                *c = saved;
+        }
+}
+
 void sl_store_close(sl_store *s)
 {
         if (!s)
@@ -51,10 +68,8 @@ int sl_store_open(const char *root, sl_store **out, sl_error *err)
         sl_store *s = sl_xcalloc(1, sizeof *s);
         s->root = sl_xstrdup(root);
         s->rootfd = s->blobsfd = s->layersfd = s->tmpfd = s->cachefd = s->lockfd = s->indexlockfd = -1;
-        if (mkdir(root, 0700) < 0 && errno != EEXIST) {
-                sl_err_sys(err, errno, "store %s: create", root);
+        if (mkdir_parents(root, err) < 0)
                 goto fail;
-        }
         s->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (s->rootfd < 0) {
                 sl_err_sys(err, errno, "store %s: open", root);

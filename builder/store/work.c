@@ -57,7 +57,7 @@ int sl_store_adopt_layer(sl_store *s, const char *dir, const char *chain_id, sl_
         struct stat st;
         if (fstatat(s->layersfd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0)
                 return 0;
-        if (renameat(s->tmpfd, rel, s->layersfd, hex) < 0 && errno != EEXIST && errno != ENOTEMPTY)
+        if (renameat2(s->tmpfd, rel, s->layersfd, hex, RENAME_NOREPLACE) < 0 && errno != EEXIST)
                 return sl_err_sys(err, errno, "store %s: adopt %s as layer %s", s->root, dir, hex);
         return 0;
 }

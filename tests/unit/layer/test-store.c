@@ -507,8 +507,10 @@ int main(void)
         }
         char *tmp = lt_mkdtemp("store");
         char root[4096];
-        lt_fmt(root, sizeof root, "%s/store", tmp);
+        lt_fmt(root, sizeof root, "%s/store/nested", tmp);
         test_blobs(root);
+        lt_rm_rf(root);
+        lt_fmt(root, sizeof root, "%s/store", tmp);
         lt_rm_rf(root);
         test_images(root, tmp);
         lt_rm_rf(root);
