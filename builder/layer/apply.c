@@ -427,6 +427,10 @@ static int apply_entry(applier *ap, struct archive_entry *ae, sl_error *err)
         _cleanup_free_ char *split_copy = sl_xstrdup(path);
         const char *dir, *base;
         split(split_copy, &dir, &base);
+        /* AUFS keeps hardlink bookkeeping in .wh..wh.* dirs: not content */
+        if (strstr(path, ".wh..wh.") && strcmp(base, ".wh..wh..opq") != 0 &&
+            (!strncmp(path, ".wh..wh.", 8) || strstr(path, "/.wh..wh.")))
+                return 0;
         if (!strncmp(base, ".wh.", 4))
                 return apply_whiteout(ap, dir, base, path, err);
 

@@ -133,6 +133,8 @@ static void test_good_layer(void)
                 {'f', ".wh.old", NULL, 0, 0, 0, 0},
                 {'f', "od/.wh..wh..opq", NULL, 0, 0, 0, 0},
                 {'f', "od/new", "n", 0644, 0, 0, 0},
+                {'d', ".wh..wh.plnk", NULL, 0700, 0, 0, 0},
+                {'f', ".wh..wh.plnk/123.456", "aufs", 0644, 0, 0, 0},
         };
         make_tar(file, s, N(s), "gzip");
         reset();
@@ -178,6 +180,8 @@ static void test_good_layer(void)
         lt_fmt(p, sizeof p, "%s/od/new", target);
         ok(access(p, F_OK) == 0, "an opaque marker keeps what the same layer added");
         ok(res.diff_id[0] && !strncmp(res.diff_id, "sha256:", 7), "the diff_id is computed while applying");
+        lt_fmt(p, sizeof p, "%s/.wh..wh.plnk", target);
+        ok(access(p, F_OK) < 0, "AUFS .wh..wh.* bookkeeping entries are skipped");
 
         /* the same layer in overlay form */
         reset();
