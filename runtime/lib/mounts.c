@@ -397,6 +397,11 @@ int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, int premade, sl_
                 _cleanup_free_ char *context = sl_xasprintf("context=\"%s\"", ctx->mount_label);
                 sl_mount_opts_add_data(&o, context);
         }
+        /* A read-only /dev still needs its submounts and device nodes made
+         * in it; sl_rootfs_setup makes it read-only afterwards (see
+         * sl_mounts_dev_readonly). */
+        if (strcmp(clean, "/dev") == 0 && !sl_mount_opts_is_bind(&o, m->type))
+                o.set &= ~(unsigned long)MS_RDONLY;
         if (o.set & MS_REMOUNT)
                 r = remount_entry(ctx, clean, &o, err);
         else if (sl_mount_opts_is_bind(&o, m->type))
@@ -452,4 +457,22 @@ void sl_mounts_fds_free(int *fds, size_t n)
                 if (fds[i] >= 0)
                         close(fds[i]);
         free(fds);
+}
+
+bool sl_mounts_dev_readonly(const oci_spec *spec)
+{
+        bool ro = false;
+
+        for (size_t i = 0; i < spec->mounts_len; i++) {
+                const oci_mount *m = &spec->mounts[i];
+                _cleanup_free_ char *clean = m->destination ? sl_path_clean(m->destination) : NULL;
+                sl_mount_opts o;
+
+                if (!clean || strcmp(clean, "/dev") != 0 || sl_mount_opts_parse(m->options, m->options_len, &o, NULL) < 0)
+                        continue;
+                if (!sl_mount_opts_is_bind(&o, m->type) && !(o.set & MS_REMOUNT))
+                        ro = (o.set & MS_RDONLY) != 0;
+                sl_mount_opts_free(&o);
+        }
+        return ro;
 }

@@ -41,6 +41,11 @@ int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, int premade, sl_
 int sl_mounts_prepare(const oci_spec *spec, int userns_fd, int **fds, sl_error *err);
 void sl_mounts_fds_free(int *fds, size_t n);
 
+/* Whether mounts[] asks for a read-only /dev filesystem. sl_mounts_setup
+ * mounts it read-write so the devices can be made in it; the caller turns
+ * it read-only once they are. */
+bool sl_mounts_dev_readonly(const oci_spec *spec);
+
 /* Building blocks shared by devices, masking and cgroup mounts. */
 
 /* A detached mount of a new filesystem instance: superblock options from

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/path.h"
 #include "common/xalloc.h"
 #include "runtime/lib/devices.h"
 #include "runtime/lib/lsm.h"
@@ -140,6 +141,19 @@ static int finish_root(const oci_spec *spec, unsigned long propagation, sl_error
         return 0;
 }
 
+/* The /dev mount's "ro", held back until its devices were made. */
+static int dev_readonly(const sl_mount_ctx *ctx, sl_error *err)
+{
+        _cleanup_close_ int dev = -1;
+
+        if (!sl_mounts_dev_readonly(ctx->spec))
+                return 0;
+        dev = sl_openat_in_root(ctx->rootfd, "/dev", O_PATH | O_DIRECTORY, 0, err);
+        if (dev < 0 || sl_mount_setattr(dev, false, MOUNT_ATTR_RDONLY, 0, err) < 0)
+                return sl_err_wrap(err, "make /dev read-only");
+        return 0;
+}
+
 /* Without SELinux there is nothing a label could mean, so linux.mountLabel
  * is skipped there, like crun does (runtime-tools linux_mount_label). */
 static const char *mount_label(const oci_spec *spec)
@@ -182,7 +196,7 @@ int sl_rootfs_setup_with(const oci_spec *spec, const char *rootfs_abs, bool no_p
         ctx = (sl_mount_ctx){ .spec = spec, .rootfd = rootfd, .rootfs = rootfs,
                               .in_userns = sl_in_user_namespace(), .mount_label = mount_label(spec),
                               .premade = cb ? cb->mount_fds : NULL };
-        if (sl_mounts_setup(&ctx, err) < 0 || sl_devices_setup(&ctx, err) < 0)
+        if (sl_mounts_setup(&ctx, err) < 0 || sl_devices_setup(&ctx, err) < 0 || dev_readonly(&ctx, err) < 0)
                 return -1;
         if (cb && cb->before_pivot && cb->before_pivot(cb->arg, err) < 0)
                 return -1;

@@ -581,6 +581,29 @@ static void test_userns(void)
         oci_spec_free(spec);
 }
 
+/* ---- a read-only /dev gets its devices first ---- */
+
+static void check_dev_ro(void *arg)
+{
+        (void)arg;
+        cok(is_dev("/dev/null", S_IFCHR, 1, 3, 0666, 0, 0) && link_is("/dev/ptmx", "pts/ptmx") &&
+            fs_type("/dev/pts") == DEVPTS_SUPER_MAGIC, "a read-only /dev still gets its devices, links and submounts");
+        cok(create_errno("/dev/new") == EROFS && (vfs_flags("/dev") & ST_RDONLY), "and is read-only afterwards");
+}
+
+static void test_dev_ro(void)
+{
+        const char *cfg = "{\"ociVersion\":\"1.2.0\",\"mounts\":["
+                          "{\"destination\":\"/proc\",\"type\":\"proc\"},"
+                          "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"options\":[\"ro\",\"nosuid\",\"mode=755\"]},"
+                          "{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"options\":[\"newinstance\"]}]}";
+        char err[2048];
+        ct_run_opts o = { .report = report, .config_json = cfg, .rootfs = rootfs, .checks = check_dev_ro };
+
+        if (ct_run(&o, err, sizeof(err)) < 0)
+                ok(false, "container with a read-only /dev sets up: %s", err);
+}
+
 /* ---- a bind-mounted /dev is left as it is ---- */
 
 static void check_dev_bind(void *arg)
@@ -772,6 +795,7 @@ int main(void)
                 test_userns();
                 test_cgroupns();
                 test_dev_bind();
+                test_dev_ro();
                 test_race();
         }
         after = ct_mountinfo();
