@@ -32,7 +32,8 @@ typedef int (*sl_tar_producer)(void *ctx, sl_byte_sink sink, void *sink_ctx, sl_
 typedef struct sl_compress_opts {
         sl_compression compression;
         int level;      /* 0: the default (gzip 6, zstd 3) */
-        bool threaded;  /* producer and compressor on two threads */
+        bool threaded;  /* producer and compressor on their own threads, and
+                         * gzip/zstd on every core (ignored for none) */
 } sl_compress_opts;
 
 /* Runs prod and writes the (compressed) blob to outfd. gzip output has a

@@ -4,6 +4,13 @@
 #include "builder/layer/pipebuf.h"
 #include "common/xalloc.h"
 
+/* The reader wakes for a quarter of the buffer at a time, not for every
+ * small write: waking per 10 KiB tar block costs more than the copy. */
+static size_t batch(const sl_pipebuf *p)
+{
+        return p->cap / 4;
+}
+
 void sl_pipebuf_init(sl_pipebuf *p, size_t cap)
 {
         memset(p, 0, sizeof *p);
@@ -42,7 +49,8 @@ int sl_pipebuf_write(sl_pipebuf *p, const void *buf, size_t len)
                 p->len += n;
                 src += n;
                 len -= n;
-                pthread_cond_signal(&p->can_read);
+                if (p->len >= batch(p))
+                        pthread_cond_signal(&p->can_read);
         }
         pthread_mutex_unlock(&p->mu);
         return 0;
@@ -51,7 +59,7 @@ int sl_pipebuf_write(sl_pipebuf *p, const void *buf, size_t len)
 size_t sl_pipebuf_read(sl_pipebuf *p, void *buf, size_t len)
 {
         pthread_mutex_lock(&p->mu);
-        while (p->len == 0 && !p->closed)
+        while (p->len < batch(p) && !p->closed)
                 pthread_cond_wait(&p->can_read, &p->mu);
         size_t run = p->cap - p->head < p->len ? p->cap - p->head : p->len;
         size_t n = len < run ? len : run;

@@ -21,7 +21,8 @@ void sl_pipebuf_init(sl_pipebuf *p, size_t cap);
 void sl_pipebuf_destroy(sl_pipebuf *p);
 /* Copies all of buf in; returns 0, or -1 once the consumer aborted. */
 int sl_pipebuf_write(sl_pipebuf *p, const void *buf, size_t len);
-/* Copies up to len bytes out; returns the count, 0 at the end. */
+/* Copies up to len bytes out, waiting until a quarter of the buffer is
+ * filled or the producer is done; returns the count, 0 at the end. */
 size_t sl_pipebuf_read(sl_pipebuf *p, void *buf, size_t len);
 void sl_pipebuf_close(sl_pipebuf *p);
 void sl_pipebuf_abort(sl_pipebuf *p);

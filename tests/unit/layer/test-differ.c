@@ -328,10 +328,14 @@ static void measure(const char *tmp)
         for (int c = 0; c < 3; c++) {
                 double s1 = 0, s2 = 0;
                 sl_layer_digests d;
-                lt_fmt(p, sizeof p, "%s/m-%s", tmp, names[c]);
+                char p2[4096];
+                lt_fmt(p, sizeof p, "%s/m-%s-1", tmp, names[c]);
+                lt_fmt(p2, sizeof p2, "%s/m-%s-2", tmp, names[c]);
                 write_blob(dir, p, (sl_compression)c, false, &d, &s1);
                 double c1 = last_cpu;
-                write_blob(dir, p, (sl_compression)c, true, &d, &s2);
+                write_blob(dir, p2, (sl_compression)c, true, &d, &s2);
+                unlink(p);
+                unlink(p2);
                 diag("measure %s: %.1f MiB tar -> %.1f MiB blob; 1 thread %.3f s (cpu %.3f), "
                      "threaded %.3f s (cpu %.3f, cpu/wall %.2f): %.2fx",
                      names[c], d.tar_size / 1048576.0, d.size / 1048576.0, s1, c1, s2, last_cpu,
