@@ -156,6 +156,26 @@ static int collect_reach(sl_store *s, reach *r, oci_index **idx_out, sl_error *e
         return each_entry(s, s->cachefd, mark_cache, r, err);
 }
 
+/* Layer dirs that a mounted overlay uses (a bundle made from an image
+ * that was untagged since) stay: their names appear in the mount's
+ * lowerdir= option in this namespace's mountinfo. */
+static void mark_mounted_layers(sl_store *s, reach *r)
+{
+        _cleanup_free_ char *info = NULL;
+        if (sl_read_file("/proc/self/mountinfo", &info, NULL, NULL) < 0)
+                return;
+        _cleanup_free_ char *needle = sl_xasprintf("%s/layers/", s->root);
+        size_t nl = strlen(needle);
+        for (const char *p = info; (p = strstr(p, needle)); p += nl) {
+                const char *hex = p + nl;
+                size_t hl = strspn(hex, "0123456789abcdef");
+                if (hl == 64) {
+                        _cleanup_free_ char *h = sl_xstrndup(hex, 64);
+                        sl_strset_add(&r->layers, h);
+                }
+        }
+}
+
 int sl_store_gc(sl_store *s, sl_store_stats *st, sl_error *err)
 {
         memset(st, 0, sizeof *st);
@@ -165,6 +185,7 @@ int sl_store_gc(sl_store *s, sl_store_stats *st, sl_error *err)
         oci_index *idx = NULL;
         sweep w = {&r, st, NULL, NULL};
         int rc = collect_reach(s, &r, &idx, err);
+        mark_mounted_layers(s, &r);
         if (rc == 0)
                 rc = each_entry(s, s->tmpfd, sweep_tmp, &w, err);
         if (rc == 0)

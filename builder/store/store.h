@@ -130,7 +130,8 @@ typedef struct sl_store_stats {
         uint64_t bytes_freed;
 } sl_store_stats;
 /* Removes blobs and layer dirs no tag or cache entry reaches, and stale
- * tmp/ entries. */
+ * tmp/ entries. Layer dirs a mounted overlay uses as lowerdirs (seen in
+ * this mount namespace) are kept. */
 int sl_store_gc(sl_store *s, sl_store_stats *st, sl_error *err);
 /* Re-hashes every blob: removes (and reports on stderr through report)
  * one whose bytes do not match its name; removes stale tmp/ files;

@@ -104,6 +104,7 @@ int main(void)
         oci_image cfg2 = {.architecture = c->architecture, .os = c->os, .rootfs = &rootfs};
         char img2[SL_DIGEST_STR_MAX];
         ok(sl_store_put_image(s, &cfg2, layers, 2, img2, NULL, &err) == 0, "a two-layer image is stored");
+        sl_store_tag(s, "two", img2, &err);  /* keeps its blobs through the gc below */
         for (size_t i = 0; i < n; i++)
                 free(lowers[i]);
         free(lowers);
@@ -115,6 +116,7 @@ int main(void)
         ok(sl_store_unpack_image(s, m2, c2, &lowers, &n, &err) == 0 && n == 2, "the new chain unpacks (%s)", err.msg);
         ok(mount_overlay(merged, lowers, n, NULL, NULL) == 0, "the chain mounts as a read-only overlay");
         ok(!exists(merged, "etc/motd"), "overlay view: the deleted file is gone");
+
         ok(exists(merged, "data/c") && !exists(merged, "data/a") && !exists(merged, "data/b"),
            "overlay view: the replaced dir holds only the new file (opaque)");
         ok(exists(merged, "bin/tool"), "overlay view: untouched lower files show through");
@@ -141,6 +143,22 @@ int main(void)
         } else {
                 printf("ok %d - umoci unpacks it # SKIP umoci missing\n", ++tap_count_);
         }
+        /* untagged, so nothing references it, but mounted: gc keeps the dirs */
+        ok(sl_store_unpack_image(s, m2, c2, &lowers, &n, &err) == 0 && mount_overlay(merged, lowers, n, NULL, NULL) == 0,
+           "the chain is mounted again");
+        sl_store_untag(s, "two", &err);
+        sl_store_stats gs;
+        int gr = sl_store_gc(s, &gs, &err);
+        ok(gr == 0 && gs.layers_removed == 0 && gs.blobs_removed == 6,
+           "gc keeps the layer dirs a mounted overlay uses, and removes the blobs");
+        diag("gc removed %zu blobs, %zu layer dirs", gs.blobs_removed, gs.layers_removed);
+        ok(exists(merged, "bin/tool") && exists(merged, "data/c"), "the mounted overlay still reads its files");
+        umount2(merged, 0);
+        gr = sl_store_gc(s, &gs, &err);
+        ok(gr == 0 && gs.layers_removed == 2, "once unmounted, gc removes the layer dirs");
+        for (size_t i = 0; i < n; i++)
+                free(lowers[i]);
+        free(lowers);
         oci_manifest_free(m);
         oci_image_free(c);
         oci_manifest_free(m2);
