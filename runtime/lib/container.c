@@ -129,9 +129,9 @@ static int load_config(creation *c, sl_error *err)
         if (sl_process_validate(c->spec, err) < 0 || sl_ns_plan_from_spec(c->spec, &c->plan, err) < 0 ||
             sl_lsm_check(c->spec->process, err) < 0)
                 return sl_err_wrap(err, "%s", c->config_path);
-        if (!c->plan.new_mount)
-                return sl_err(err, EINVAL, "%s: linux.namespaces: a new mount namespace is required",
-                              c->config_path);
+        if (!c->plan.own_mount && c->spec->mounts_len)
+                sl_log_warn("%s: mounts: not mounted, the container shares the host's mount namespace",
+                            c->config_path);
         return 0;
 }
 
@@ -278,11 +278,15 @@ static int spawn_init(creation *c, int child_fd, int fifo_fd, int console_fd, sl
 static int run_runtime_hooks(creation *c, sl_error *err)
 {
         const oci_hooks *h = c->spec->hooks;
-        _cleanup_free_ char *json = NULL;
+        _cleanup_free_ char *json = NULL, *prestart_json = NULL;
 
-        if (sl_state_oci_json(&c->st, SL_STATUS_CREATING, &json, err) < 0)
+        /* prestart is the legacy hook that runtime-spec 1.0 ran at start:
+         * it is told "created" (as crun does, and the OCI validation suite
+         * checks); createRuntime is told the truth, "creating". */
+        if (sl_state_oci_json(&c->st, SL_STATUS_CREATING, &json, err) < 0 ||
+            sl_state_oci_json(&c->st, SL_STATUS_CREATED, &prestart_json, err) < 0)
                 return -1;
-        if (sl_hooks_run(h->prestart, h->prestart_len, "prestart", json, err) < 0 ||
+        if (sl_hooks_run(h->prestart, h->prestart_len, "prestart", prestart_json, err) < 0 ||
             sl_hooks_run(h->create_runtime, h->create_runtime_len, "createRuntime", json, err) < 0)
                 return -1;
         return 0;

@@ -115,6 +115,18 @@ static int before_pivot(void *arg, sl_error *err)
         return 0;
 }
 
+/* Without a mount namespace of its own the container shares the host's
+ * mounts: nothing may be mounted, so the rootfs is only chrooted into
+ * (what runc does too); mounts[] cannot be honoured then. */
+static int chroot_only(const char *rootfs, sl_error *err)
+{
+        if (chroot(rootfs) < 0)
+                return sl_err_sys(err, errno, "chroot to rootfs \"%s\" (no mount namespace)", rootfs);
+        if (chdir("/") < 0)
+                return sl_err_sys(err, errno, "chdir / in the rootfs");
+        return 0;
+}
+
 static void add_listen_env(char ***env, int listen_fds)
 {
         if (listen_fds <= 0)
@@ -153,16 +165,20 @@ __attribute__((noreturn)) void sl_init_main(sl_init_ctx *ctx)
                 fail(ctx, false, &err);
         }
         if (sl_process_apply_early(p, spec->linux, &err) < 0 ||
-            sl_process_set_hostname(spec, ctx->plan->new_uts, &err) < 0)
+            sl_process_set_hostname(spec, ctx->plan->own_uts, &err) < 0)
                 fail(ctx, false, &err);
         if (!ctx->no_new_keyring &&
             syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS) {
                 sl_err_sys(&err, errno, "create session keyring");
                 fail(ctx, false, &err);
         }
-        sl_rootfs_callbacks cb = { .before_pivot = before_pivot, .arg = ctx };
-        if (sl_rootfs_setup_with(spec, ctx->rootfs, ctx->no_pivot, &cb, &err) < 0)
+        if (ctx->plan->own_mount) {
+                sl_rootfs_callbacks cb = { .before_pivot = before_pivot, .arg = ctx };
+                if (sl_rootfs_setup_with(spec, ctx->rootfs, ctx->no_pivot, &cb, &err) < 0)
+                        fail(ctx, false, &err);
+        } else if (before_pivot(ctx, &err) < 0 || chroot_only(ctx->rootfs, &err) < 0) {
                 fail(ctx, false, &err);
+        }
 
         if (p->has_terminal && p->terminal) {
                 if (ctx->console_fd < 0) {
@@ -184,6 +200,9 @@ __attribute__((noreturn)) void sl_init_main(sl_init_ctx *ctx)
         exe = sl_process_find_exec(p->args[0], env, &err);
         if (!exe || sl_lsm_apply(p, &err) < 0)
                 fail(ctx, false, &err);
+        /* Before the filter, which may not know close_range. */
+        if (sl_process_cloexec_fds(ctx->listen_fds + ctx->preserve_fds, &err) < 0)
+                fail(ctx, false, &err);
         if (sc && !seccomp_late) {
                 if (sl_seccomp_load(sc, &notify_fd, &err) < 0)
                         fail(ctx, false, &err);
@@ -200,8 +219,7 @@ __attribute__((noreturn)) void sl_init_main(sl_init_ctx *ctx)
                 sl_err_sys(&err, errno, "process.noNewPrivileges");
                 fail(ctx, false, &err);
         }
-        if (sl_process_chdir(p, &err) < 0 ||
-            sl_process_cloexec_fds(ctx->listen_fds + ctx->preserve_fds, &err) < 0)
+        if (sl_process_chdir(p, &err) < 0)
                 fail(ctx, false, &err);
 
         if (sl_sync_send(ctx->sync_fd, SL_SYNC_READY, 0) < 0)

@@ -41,6 +41,8 @@ int sl_ns_plan_from_spec(const oci_spec *spec, sl_ns_plan *plan, sl_error *err)
                         return sl_err(err, EINVAL, "linux.namespaces[%zu]: namespace \"%s\" given twice",
                                       i, ns->type);
                 seen |= flag;
+                plan->own_mount |= flag == CLONE_NEWNS;
+                plan->own_uts |= flag == CLONE_NEWUTS;
                 if (ns->path && *ns->path) {
                         if (ns->path[0] != '/')
                                 return sl_err(err, EINVAL, "linux.namespaces[%zu].path: \"%s\" is not absolute",

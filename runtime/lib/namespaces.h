@@ -29,6 +29,9 @@ typedef struct sl_ns_plan {
         unsigned long clone_flags;
         bool new_user, new_pid, new_mount, new_uts, new_cgroup, new_time;
         bool join_user;
+        /* The container has a mount / UTS namespace of its own, new or
+         * joined (not the runtime's). */
+        bool own_mount, own_uts;
         sl_ns_join join[SL_NS_MAX];
         size_t n_join;
 } sl_ns_plan;

@@ -62,8 +62,6 @@ fails "a failing createRuntime hook names the stage and index" \
 fails "a failing createContainer hook names the stage" \
 	'hook createContainer\[0\]' '.hooks.createContainer = [{"path": "/bin/false"}]'
 fails "a missing rootfs names it" 'No such file or directory' '.root.path = "/nonexistent/rootfs"'
-fails "a config without a mount namespace is refused" "a new mount namespace is required" \
-	'del(.linux.namespaces[] | select(.type == "mount"))'
 fails "an init killed during create says by what" "killed by signal 9 \\(out of memory under linux.resources.memory.limit" \
 	'.linux.resources.memory.limit = 1'
 

@@ -43,8 +43,8 @@ cfg hooked --arg h "$T/hook" --arg l "$L" '
 
 sl create -b "$T/hooked" hk1
 ok "create with hooks succeeds" [ $? -eq 0 ]
-out_is "create runs prestart, createRuntime, createContainer with status creating" \
-	"prestart creating
+out_is "create runs prestart (status created, as crun and the OCI suite have it), createRuntime and createContainer (creating)" \
+	"prestart created
 createRuntime creating
 createContainer creating" cat "$L/order"
 ok "createRuntime runs in the runtime's mount namespace" \
@@ -57,7 +57,7 @@ out_is "hooks get the state on stdin (id, pid, bundle, annotations)" \
 sl start hk1
 sleep 0.3
 out_is "start runs startContainer (in the container) before the program, then poststart" \
-	"prestart creating
+	"prestart created
 createRuntime creating
 createContainer creating
 startContainer created
@@ -72,7 +72,7 @@ ok "poststop gets the id on stdin" [ "$(jq -r .id "$L/poststop.json")" = hk1 ]
 : >"$L/order"
 sl run -b "$T/hooked" hk2
 out_is "run runs every stage in order" \
-	"prestart creating
+	"prestart created
 createRuntime creating
 createContainer creating
 startContainer created

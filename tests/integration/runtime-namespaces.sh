@@ -65,7 +65,31 @@ out_is "uts and ipc namespaces joined by path (no user namespace)" \
 	"(.linux.namespaces[] | select(.type == \"uts\")) |= {\"type\": \"uts\", \"path\": \"/proc/$hp/ns/uts\"}
 	| (.linux.namespaces[] | select(.type == \"ipc\")) |= {\"type\": \"ipc\", \"path\": \"/proc/$hp/ns/ipc\"}
 	| del(.hostname)"
+out_is "a hostname can be set in a uts namespace joined by path" joined \
+	inside 'hostname' \
+	"(.linux.namespaces[] | select(.type == \"uts\")) |= {\"type\": \"uts\", \"path\": \"/proc/$hp/ns/uts\"}
+	| .hostname = \"joined\""
+out_is "the joined uts namespace got that hostname" joined nsenter -u -t "$hp" hostname
 sl delete -f holder-$$
+
+# A mount namespace made on the host (with the host's mounts) to join.
+unshare -m --propagation private sleep 1000 &
+mp=$!
+sleep 0.2
+out_is "a mount namespace joined by path is that namespace" "$(readlink /proc/$mp/ns/mnt)" \
+	inside 'readlink /proc/self/ns/mnt' \
+	"(.linux.namespaces[] | select(.type == \"mount\")) |= {\"type\": \"mount\", \"path\": \"/proc/$mp/ns/mnt\"}"
+kill $mp
+
+make_bundle nons '["sleep","1000"]'
+cfg nons '.linux.namespaces = [] | del(.hostname) | .mounts = []'
+sl create -b "$T/nons" nons-$$
+np=$(sl state nons-$$ | jq -r .pid)
+out_is "without any namespace the container shares all of the host's" \
+	"$(readlink /proc/self/ns/mnt) $(readlink /proc/self/ns/pid) $(readlink /proc/self/ns/net)" \
+	sh -c "echo \$(readlink /proc/$np/ns/mnt) \$(readlink /proc/$np/ns/pid) \$(readlink /proc/$np/ns/net)"
+out_is "without a mount namespace the rootfs is chrooted into" "$T/rootfs" readlink "/proc/$np/root"
+sl delete -f nons-$$
 
 out_is "a time namespace gets linux.timeOffsets (boottime +10 days)" yes \
 	inside 'awk "{print (\$1 > 864000) ? \"yes\" : \"no\"}" /proc/uptime' \
