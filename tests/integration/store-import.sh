@@ -82,6 +82,15 @@ else
 	skip "skopeo inspects the layout" "skopeo missing"
 fi
 
+# 4 imports at once into one store: three different trees, two equal
+for i in 1 2 3 4; do
+	mkdir -p "$T/c$i/etc" && cp -a "$R/bin" "$T/c$i/" && echo "$((i == 2 ? 1 : i))" > "$T/c$i/etc/id"
+	( "$SB" import --root "$S" -t "conc:$i" --compression zstd "$T/c$i" > "$T/conc$i.out" 2>&1; echo $? > "$T/conc$i.rc" ) &
+done
+wait
+ok "4 concurrent imports into one store all succeed" sh -c 'for i in 1 2 3 4; do [ "$(cat "$0/conc$i.rc")" = 0 ] || exit 1; done' "$T"
+ok "equal trees give one digest, different trees their own" sh -c "[ \"\$(cat '$T'/conc?.out | sort -u | wc -l)\" = 3 ]"
+ok "every blob is stored once (busybox 3 + 3 images x 3)" sh -c "[ \"\$(ls '$S/blobs/sha256' | wc -l)\" = 12 ]"
 ok "fsck finds a healthy store" sh -c "'$SB' fsck --root '$S' > '$T/fsck.log'"
 BLOB=$(ls "$S/blobs/sha256" | head -1)
 printf 'corrupt' >> "$S/blobs/sha256/$BLOB"
@@ -89,6 +98,6 @@ printf 'corrupt' >> "$S/blobs/sha256/$BLOB"
 ok "fsck reports a corrupt blob and fails" sh -c "! '$SB' fsck --root '$S' > '$T/fsck2.log'"
 ok "the report names the blob" grep -q "$BLOB" "$T/fsck2.log"
 ok "fsck removed the corrupt blob and the stale temp file" sh -c "[ ! -e '$S/blobs/sha256/$BLOB' ] && [ ! -e '$S/tmp/blob-left-by-a-crash' ]"
-"$SB" rm --root "$S" busybox:latest >/dev/null
+"$SB" rm --root "$S" busybox:latest conc:1 conc:2 conc:3 conc:4 >/dev/null
 ok "prune empties a store without tags" sh -c "'$SB' prune --root '$S' >/dev/null && [ -z \"\$(ls -A '$S/blobs/sha256')\" ]"
 done_testing
