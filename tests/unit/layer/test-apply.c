@@ -151,7 +151,7 @@ static void test_good_layer(void)
         int r = sl_layer_apply(fd, tfd, &o, &res, &err);
         close(fd);
         close(tfd);
-        ok(r == 0, "a well-formed gzip layer applies (%s)", err.msg);
+        ok(r == 0, "a well-formed gzip layer applies%s%s", err.msg[0] ? ": " : "", err.msg);
         is_int(res.entries, N(s), "every entry is counted");
         struct stat st, st2;
         lt_fmt(p, sizeof p, "%s/etc/hosts", target);

@@ -92,7 +92,8 @@ int main(void)
         sl_diff_opts d = {.overlay = true, .clamp_mtime = true};
         sl_compress_opts co = {.compression = SL_COMPRESS_GZIP, .threaded = true};
         sl_layer_digests ld;
-        ok(sl_store_commit_layer(s, ufd, &d, &co, &ld, &err) == 0, "the upper dir is committed (%s)", err.msg);
+        sl_err_clear(&err);
+        ok(sl_store_commit_layer(s, ufd, &d, &co, &ld, &err) == 0, "the upper dir is committed%s%s", err.msg[0] ? ": " : "", err.msg);
         close(ufd);
         sl_store_remove_workdir(s, work, &err);
         free(work);
@@ -113,7 +114,8 @@ int main(void)
         oci_manifest *m2;
         oci_image *c2;
         sl_store_load_image(s, img2, &m2, &c2, &err);
-        ok(sl_store_unpack_image(s, m2, c2, &lowers, &n, &err) == 0 && n == 2, "the new chain unpacks (%s)", err.msg);
+        sl_err_clear(&err);
+        ok(sl_store_unpack_image(s, m2, c2, &lowers, &n, &err) == 0 && n == 2, "the new chain unpacks%s%s", err.msg[0] ? ": " : "", err.msg);
         ok(mount_overlay(merged, lowers, n, NULL, NULL) == 0, "the chain mounts as a read-only overlay");
         ok(!exists(merged, "etc/motd"), "overlay view: the deleted file is gone");
 

@@ -38,7 +38,8 @@ static void test_blobs(const char *root)
 {
         sl_store *s;
         sl_error err = {0};
-        ok(sl_store_open(root, &s, &err) == 0, "a store opens and is created (%s)", err.msg);
+        sl_err_clear(&err);
+        ok(sl_store_open(root, &s, &err) == 0, "a store opens and is created%s%s", err.msg[0] ? ": " : "", err.msg);
         char p[4096];
         lt_fmt(p, sizeof p, "%s/oci-layout", root);
         char *c = lt_read(p);
@@ -102,7 +103,8 @@ static void test_images(const char *root, const char *tmp)
         sl_diff_opts dopt = {.overlay = false, .clamp_mtime = true, .epoch = 0};
         sl_compress_opts copt = {.compression = SL_COMPRESS_GZIP, .threaded = true};
         sl_layer_digests base;
-        ok(sl_store_commit_layer(s, dfd, &dopt, &copt, &base, &err) == 0, "a layer is committed from a dir (%s)", err.msg);
+        sl_err_clear(&err);
+        ok(sl_store_commit_layer(s, dfd, &dopt, &copt, &base, &err) == 0, "a layer is committed from a dir%s%s", err.msg[0] ? ": " : "", err.msg);
         close(dfd);
         blob_path(p, sizeof p, root, base.digest);
         int fd = open(p, O_RDONLY);
@@ -136,7 +138,8 @@ static void test_images(const char *root, const char *tmp)
         oci_rootfs rootfs = {.type = (char *)"layers", .diff_ids = diff_ids, .diff_ids_len = 2, .has_diff_ids = true};
         oci_image cfg = {.architecture = (char *)"amd64", .os = (char *)"linux", .rootfs = &rootfs};
         char mdigest[SL_DIGEST_STR_MAX], mdigest2[SL_DIGEST_STR_MAX];
-        ok(sl_store_put_image(s, &cfg, layers, 2, mdigest, NULL, &err) == 0, "an image record is stored (%s)", err.msg);
+        sl_err_clear(&err);
+        ok(sl_store_put_image(s, &cfg, layers, 2, mdigest, NULL, &err) == 0, "an image record is stored%s%s", err.msg[0] ? ": " : "", err.msg);
         ok(sl_store_put_image(s, &cfg, layers, 2, mdigest2, NULL, &err) == 0 && !strcmp(mdigest, mdigest2),
            "the same image gives the same manifest digest");
         ok(sl_store_tag(s, "demo", mdigest, &err) == 0, "an image is tagged");
@@ -160,7 +163,8 @@ static void test_images(const char *root, const char *tmp)
 
         char **dirs;
         size_t n;
-        ok(sl_store_unpack_image(s, m, c, &dirs, &n, &err) == 0 && n == 2, "the layer chain unpacks (%s)", err.msg);
+        sl_err_clear(&err);
+        ok(sl_store_unpack_image(s, m, c, &dirs, &n, &err) == 0 && n == 2, "the layer chain unpacks%s%s", err.msg[0] ? ": " : "", err.msg);
         char chain[SL_DIGEST_STR_MAX];
         sl_chain_id(base.diff_id, top.diff_id, chain, NULL);
         lt_fmt(p, sizeof p, "%s/layers/%s", root, chain + 7);
@@ -198,7 +202,8 @@ static void test_images(const char *root, const char *tmp)
         ok(sl_store_hold(s, &err) == 0 && sl_store_gc(s, &gs, &err) < 0 && err.code == EDEADLK,
            "gc refuses to run under this handle's own hold");
         sl_store_release(s);
-        ok(sl_store_gc(s, &gs, &err) == 0, "gc runs (%s)", err.msg);
+        sl_err_clear(&err);
+        ok(sl_store_gc(s, &gs, &err) == 0, "gc runs%s%s", err.msg[0] ? ": " : "", err.msg);
         is_int(gs.blobs_removed, 2, "gc removes the two untagged blobs");
         is_int(count_dir(root, "blobs/sha256"), before - 2, "tagged blobs stay");
         is_int(gs.tmp_removed, 1, "gc removes stale tmp files");
@@ -313,8 +318,10 @@ static void test_layout_roundtrip(const char *tmp)
         sl_store_open(root2, &b, &err);
         sl_import_opts io = {.compression = SL_COMPRESS_ZSTD, .epoch = 0};
         char d[SL_DIGEST_STR_MAX], d2[SL_DIGEST_STR_MAX];
-        ok(sl_import_rootfs(a, tree, &io, d, &err) == 0, "a directory imports as an image (%s)", err.msg);
-        ok(sl_output_layout(a, d, layout, "v1", &err) == 0, "the image is written as an OCI layout (%s)", err.msg);
+        sl_err_clear(&err);
+        ok(sl_import_rootfs(a, tree, &io, d, &err) == 0, "a directory imports as an image%s%s", err.msg[0] ? ": " : "", err.msg);
+        sl_err_clear(&err);
+        ok(sl_output_layout(a, d, layout, "v1", &err) == 0, "the image is written as an OCI layout%s%s", err.msg[0] ? ": " : "", err.msg);
         ok(sl_output_layout(a, d, layout, "v2", &err) == 0, "a second ref is added to the same layout");
         char *path, *tag;
         sl_layout_ref_split(layout, &path, &tag);
@@ -327,14 +334,16 @@ static void test_layout_roundtrip(const char *tmp)
         free(tag);
         ok(sl_input_layout(b, layout, NULL, d2, &err) < 0 && strstr(err.msg, "has 2 images"),
            "reading a layout with two refs and no tag asks for one (%s)", err.msg);
+        sl_err_clear(&err);
         ok(sl_input_layout(b, layout, "v2", d2, &err) == 0 && !strcmp(d, d2),
-           "a layout reads into another store under the same digest (%s)", err.msg);
+           "a layout reads into another store under the same digest%s%s", err.msg[0] ? ": " : "", err.msg);
         oci_manifest *m;
         oci_image *c;
         char **dirs;
         size_t n;
+        sl_err_clear(&err);
         ok(sl_store_load_image(b, d2, &m, &c, &err) == 0 && sl_store_unpack_image(b, m, c, &dirs, &n, &err) == 0,
-           "the read image unpacks (%s)", err.msg);
+           "the read image unpacks%s%s", err.msg[0] ? ": " : "", err.msg);
         lt_fmt(p, sizeof p, "%s/etc/motd", dirs[0]);
         char *t = lt_read(p);
         ok(t && !strcmp(t, "welcome\n"), "the zstd layer's files are there");
@@ -464,8 +473,9 @@ static void test_killed_commit(const char *tmp)
         sl_diff_opts d = {.clamp_mtime = true};
         sl_compress_opts c = {.compression = SL_COMPRESS_ZSTD, .threaded = true};
         sl_layer_digests out;
+        sl_err_clear(&err);
         ok(sl_store_commit_layer(s, dfd, &d, &c, &out, &err) == 0 && sl_store_has_blob(s, out.digest),
-           "the next commit succeeds (%s)", err.msg);
+           "the next commit succeeds%s%s", err.msg[0] ? ": " : "", err.msg);
         close(dfd);
         sl_store_close(s);
 }
