@@ -51,7 +51,8 @@ void sl_store_release(sl_store *s);
 /* ---- blobs ---- */
 /* Copies fd (offset to EOF) into the store. expect may be NULL (the
  * digest is computed) or "sha256:<hex>": a mismatch fails and stores
- * nothing; expect_size < 0 means unknown. digest_out/size_out may be NULL. */
+ * nothing; expect_size < 0 means unknown. When the expected blob is
+ * stored already, fd is not read. digest_out/size_out may be NULL. */
 int sl_store_put_blob_fd(sl_store *s, int fd, const char *expect, int64_t expect_size,
                          char digest_out[SL_DIGEST_STR_MAX], uint64_t *size_out, sl_error *err);
 int sl_store_put_blob_data(sl_store *s, const void *data, size_t len,

@@ -56,7 +56,9 @@ static void test_blobs(const char *root)
         lt_fmt(p, sizeof p, "%s/../input", root);
         lt_write(p, "some bytes", 0644);
         int fd = open(p, O_RDONLY);
-        ok(sl_store_put_blob_fd(s, fd, d1, -1, NULL, NULL, &err) < 0 && strstr(err.msg, "content hashes to"),
+        char absent[SL_DIGEST_STR_MAX];
+        sl_digest_buffer(SL_DIGEST_SHA256, "absent", 6, absent, NULL);
+        ok(sl_store_put_blob_fd(s, fd, absent, -1, NULL, NULL, &err) < 0 && strstr(err.msg, "content hashes to"),
            "a blob whose bytes do not match the expected digest is refused (%s)", err.msg);
         lseek(fd, 0, SEEK_SET);
         ok(sl_store_put_blob_fd(s, fd, NULL, 3, NULL, NULL, &err) < 0 && strstr(err.msg, "longer than"),
@@ -69,6 +71,10 @@ static void test_blobs(const char *root)
         is_int(count_dir(root, "tmp"), 0, "no temporary file is left after refusals");
         char *data;
         size_t len;
+        fd = open(p, O_RDONLY);
+        ok(sl_store_put_blob_fd(s, fd, d1, 5, NULL, &size, &err) == 0 && size == 5 && lseek(fd, 0, SEEK_CUR) == 0,
+           "a blob already stored under the expected digest is not read again");
+        close(fd);
         ok(sl_store_read_blob(s, d2, &data, &len, &err) == 0 && len == 10 && !memcmp(data, "some bytes", 10),
            "a blob reads back");
         free(data);
