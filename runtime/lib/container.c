@@ -310,6 +310,19 @@ static int relay_seccomp_fd(creation *c, sl_error *err)
                        : 0;
 }
 
+/* The init may have died of its own error (a namespace it could not
+ * join) before the runtime's step failed on the dead process: its message
+ * says more than ours. */
+static void init_error(creation *c, sl_error *err)
+{
+        struct pollfd p = { .fd = c->sync_fd, .events = POLLIN };
+        sl_error child;
+
+        if (poll(&p, 1, 0) == 1 && sl_sync_expect(c->sync_fd, SL_SYNC_READY, NULL, "init", &child) < 0 &&
+            child.code != EPIPE)
+                *err = child;
+}
+
 static int write_pid_file(const char *path, pid_t pid, sl_error *err)
 {
         _cleanup_free_ char *tmp = sl_xasprintf("%s.tmp", path);
@@ -376,14 +389,25 @@ static int create_steps(creation *c, bool use_fifo, sl_error *err)
 
         if (c->plan.new_user && sl_ns_write_id_maps(c->pid, l, err) < 0)
                 return -1;
-        if (sl_cgroup_setup(o->id, c->spec, c->pid, &c->cgroup_path, err) < 0)
+        if (sl_cgroup_setup(o->id, c->spec, c->pid, &c->cgroup_path, err) < 0) {
+                init_error(c, err);
                 return -1;
+        }
         sl_log_debug("create %s: init pid %d, cgroup %s", o->id, (int)c->pid, c->cgroup_path);
         c->st.cgroup_path = c->cgroup_path;
         c->st.pid = c->pid;
         c->st.has_pid = true;
         c->st.pid_start_time = sl_proc_start_time(c->pid);
         c->st.has_pid_start_time = true;
+        /* Saved before the init goes on, so that should this create be
+         * killed, delete --force still finds the process and the cgroup. */
+        if (!c->st.pid_start_time) {
+                sl_err(err, ESRCH, "the container's init exited during create");
+                init_error(c, err);
+                return -1;
+        }
+        if (sl_state_save(c->dirfd, &c->st, err) < 0)
+                return -1;
         if (sl_sync_send(c->sync_fd, SL_SYNC_GO, c->pid) < 0)
                 return sl_err_sys(err, errno, "resume the init");
         if (sl_init_has_runtime_hooks(c->spec)) {
@@ -396,10 +420,6 @@ static int create_steps(creation *c, bool use_fifo, sl_error *err)
         if (l && l->seccomp && sl_seccomp_spec_uses_notify(l->seccomp) && relay_seccomp_fd(c, err) < 0)
                 return -1;
         if (sl_sync_expect(c->sync_fd, SL_SYNC_READY, NULL, "init", err) < 0)
-                return -1;
-        if (!c->st.pid_start_time)
-                return sl_err(err, ESRCH, "the container's init exited during create");
-        if (sl_state_save(c->dirfd, &c->st, err) < 0)
                 return -1;
         sl_log_debug("create %s: init ready", o->id);
         if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)

@@ -54,6 +54,12 @@ fails "a hostname without a uts namespace is refused" "hostname: needs a new uts
 fails "a mount that fails names the step, the mount and the errno" \
 	'^create: mount "/mnt/x" \(mounts\[[0-9]+\]\): .*(No such device|not supported|nosuchfs)' \
 	'.mounts += [{"destination": "/mnt/x", "type": "nosuchfs", "source": "none"}]'
+fails "joining a namespace of the wrong type names the entry" \
+	'linux.namespaces\[[0-9]+\]: join ipc namespace "/proc/self/ns/net": Invalid argument' \
+	'(.linux.namespaces[] | select(.type == "ipc")) |= {"type": "ipc", "path": "/proc/self/ns/net"}'
+fails "a namespace path that does not exist names the entry" \
+	'linux.namespaces\[[0-9]+\].path: open "/nonexistent/ns": No such file' \
+	'(.linux.namespaces[] | select(.type == "uts")) |= {"type": "uts", "path": "/nonexistent/ns"}'
 fails "a program that is not in the rootfs fails at create" \
 	'executable file not found in \$PATH' '.process.args = ["no-such-program"]'
 fails "a failing createRuntime hook names the stage and index" \
@@ -64,6 +70,18 @@ fails "a failing createContainer hook names the stage" \
 fails "a missing rootfs names it" 'No such file or directory' '.root.path = "/nonexistent/rootfs"'
 fails "an init killed during create says by what" "killed by signal 9 \\(out of memory under linux.resources.memory.limit" \
 	'.linux.resources.memory.limit = 1'
+
+# A create killed half-way (its createRuntime hook kills it) leaves state
+# that delete --force must clean up, cgroup included.
+make_bundle killed '["true"]'
+cfg killed '.hooks.createRuntime = [{"path": "/bin/sh", "args": ["sh", "-c", "kill -9 $PPID"]}]'
+sl create -b "$T/killed" killed-$$ 2>/dev/null
+ok "a create killed half-way leaves its state dir" [ -d "$ROOT/killed-$$" ]
+cg=$(jq -r .cgroupPath "$ROOT/killed-$$/state.json" 2>/dev/null)
+ok "... and its cgroup" [ -n "$cg" -a -d "/sys/fs/cgroup/pids$cg" ]
+sl delete -f killed-$$
+ok "delete --force removes the half-created state dir" [ ! -e "$ROOT/killed-$$" ]
+ok "delete --force removes the half-created container's cgroup" [ ! -e "/sys/fs/cgroup/pids$cg" ]
 
 printf '{"ociVersion": "1.2.0", ' >"$T/broken.json"
 mkdir -p "$T/broken" && cp "$T/broken.json" "$T/broken/config.json"
