@@ -3,8 +3,9 @@
 # Idempotent: skips apt entirely when every package is already present.
 set -eu
 PKGS="build-essential autoconf automake pkg-config git
-libyajl-dev libseccomp-dev libcap-dev libarchive-dev libssl-dev
-busybox-static jq iproute2 procps util-linux"
+libyajl-dev libseccomp-dev libcap-dev libarchive-dev libssl-dev zlib1g-dev
+busybox-static jq python3 iproute2 procps util-linux strace
+umoci skopeo oci-image-tool runc crun"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
