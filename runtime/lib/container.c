@@ -129,6 +129,11 @@ static int load_config(creation *c, sl_error *err)
         if (sl_process_validate(c->spec, err) < 0 || sl_ns_plan_from_spec(c->spec, &c->plan, err) < 0 ||
             sl_lsm_check(c->spec->process, err) < 0)
                 return sl_err_wrap(err, "%s", c->config_path);
+        bool tty = c->spec->process->has_terminal && c->spec->process->terminal;
+        if (tty && !o->console_socket)
+                return sl_err(err, EINVAL, "%s: process.terminal: needs --console-socket", c->config_path);
+        if (!tty && o->console_socket)
+                return sl_err(err, EINVAL, "--console-socket: the config has no process.terminal");
         if (!c->plan.own_mount && c->spec->mounts_len)
                 sl_log_warn("%s: mounts: not mounted, the container shares the host's mount namespace",
                             c->config_path);

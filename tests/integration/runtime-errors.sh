@@ -60,6 +60,8 @@ fails "joining a namespace of the wrong type names the entry" \
 fails "a namespace path that does not exist names the entry" \
 	'linux.namespaces\[[0-9]+\].path: open "/nonexistent/ns": No such file' \
 	'(.linux.namespaces[] | select(.type == "uts")) |= {"type": "uts", "path": "/nonexistent/ns"}'
+fails "a terminal without --console-socket is refused" \
+	'process.terminal: needs --console-socket' '.process.terminal = true'
 fails "a program that is not in the rootfs fails at create" \
 	'executable file not found in \$PATH' '.process.args = ["no-such-program"]'
 fails "a failing createRuntime hook names the stage and index" \
