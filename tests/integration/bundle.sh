@@ -6,6 +6,8 @@
 #   make_bundle B '["sh","-c","echo hi"]'   # $T/B with config.json
 #   cfg B '.hostname = "x"'                 # edit B's config with jq
 #   sl run -b "$T/B" id                     # sloika --root $ROOT ...
+# Container ids name cgroups (/sloika/ID) shared by every test file that
+# runs in parallel: give yours a prefix no other file uses.
 SLOIKA=${SLOIKA:-${top_builddir:-.}/sloika}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
