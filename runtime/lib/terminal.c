@@ -104,18 +104,40 @@ int sl_terminal_attach(int slave, const oci_box *size, sl_error *err)
         return 0;
 }
 
-int sl_unix_connect(const char *path, sl_error *err)
+static int unix_socket(const char *path, struct sockaddr_un *addr, sl_error *err)
 {
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        if (strlen(path) >= sizeof addr.sun_path)
+        *addr = (struct sockaddr_un){ .sun_family = AF_UNIX };
+        if (strlen(path) >= sizeof addr->sun_path)
                 return sl_err(err, ENAMETOOLONG, "\"%s\": socket path longer than %zu bytes",
-                              path, sizeof addr.sun_path - 1);
-        strcpy(addr.sun_path, path);
-        _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                              path, sizeof addr->sun_path - 1);
+        strcpy(addr->sun_path, path);
+        int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (sock < 0)
                 return sl_err_sys(err, errno, "socket");
+        return sock;
+}
+
+int sl_unix_connect(const char *path, sl_error *err)
+{
+        struct sockaddr_un addr;
+        _cleanup_close_ int sock = unix_socket(path, &addr, err);
+        if (sock < 0)
+                return -1;
         if (connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0)
                 return sl_err_sys(err, errno, "connecting to \"%s\"", path);
+        return SL_STEAL_FD(sock);
+}
+
+int sl_unix_listen(const char *path, sl_error *err)
+{
+        struct sockaddr_un addr;
+        _cleanup_close_ int sock = unix_socket(path, &addr, err);
+        if (sock < 0)
+                return -1;
+        if (bind(sock, (struct sockaddr *)&addr, sizeof addr) < 0)
+                return sl_err_sys(err, errno, "binding \"%s\"", path);
+        if (listen(sock, 4) < 0)
+                return sl_err_sys(err, errno, "listening on \"%s\"", path);
         return SL_STEAL_FD(sock);
 }
 

@@ -46,6 +46,9 @@ int sl_terminal_attach(int slave, const oci_box *size, sl_error *err);
 /* SCM_RIGHTS helpers on unix stream sockets, shared with seccomp notify and
  * usable for the init→runtime fd hand-over. */
 int sl_unix_connect(const char *path, sl_error *err);                 /* → fd, O_CLOEXEC */
+/* The receiving side (test agents, console-socket consumers): a listening
+ * socket bound at path, O_CLOEXEC. */
+int sl_unix_listen(const char *path, sl_error *err);
 int sl_unix_send_fd(int sock, int fd, const void *payload, size_t len, sl_error *err);
 /* Receives up to cap-1 payload bytes (NUL-terminated into buf) and one fd
  * (O_CLOEXEC, -1 when none came); returns the payload length. */

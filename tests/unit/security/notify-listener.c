@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "runtime/lib/terminal.h"
@@ -23,19 +22,15 @@ int main(int argc, char **argv)
                 return 2;
         }
         alarm(30); /* a runtime that never connects fails the test, not hangs it */
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        if (strlen(argv[1]) >= sizeof addr.sun_path)
-                return 2;
-        strcpy(addr.sun_path, argv[1]);
-        int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (ls < 0 || bind(ls, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(ls, 1) < 0) {
-                perror("notify-listener: listen");
+        sl_error err = { 0 };
+        int ls = sl_unix_listen(argv[1], &err);
+        if (ls < 0) {
+                fprintf(stderr, "notify-listener: %s\n", err.msg);
                 return 1;
         }
         int conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
         static char msg[65536];
         int fd = -1;
-        sl_error err = { 0 };
         int n = conn < 0 ? -1 : sl_unix_recv_fd(conn, &fd, msg, sizeof msg, &err);
         if (n < 0 || fd < 0) {
                 fprintf(stderr, "notify-listener: %s\n", conn < 0 ? strerror(errno) : err.msg);

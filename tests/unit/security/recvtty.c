@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "runtime/lib/terminal.h"
@@ -20,19 +19,15 @@ int main(int argc, char **argv)
                 return 2;
         }
         alarm(20); /* a runtime that never connects fails the test, not hangs it */
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        if (strlen(argv[1]) >= sizeof addr.sun_path)
-                return 2;
-        strcpy(addr.sun_path, argv[1]);
-        int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (ls < 0 || bind(ls, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(ls, 1) < 0) {
-                perror("recvtty: listen");
+        sl_error err = { 0 };
+        int ls = sl_unix_listen(argv[1], &err);
+        if (ls < 0) {
+                fprintf(stderr, "recvtty: %s\n", err.msg);
                 return 1;
         }
         int conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
         char name[256];
         int master = -1;
-        sl_error err = { 0 };
         if (conn < 0 || sl_unix_recv_fd(conn, &master, name, sizeof name, &err) < 0 || master < 0) {
                 fprintf(stderr, "recvtty: %s\n", conn < 0 ? strerror(errno) : err.msg);
                 return 1;

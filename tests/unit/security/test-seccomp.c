@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <yajl/yajl_tree.h>
 
 #include "common/cleanup.h"
@@ -470,10 +469,9 @@ static void test_notify(void)
         if (!mkdtemp(dir))
                 abort();
         snprintf(listener_path, sizeof listener_path, "%s/listener.sock", dir);
-        int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        strcpy(addr.sun_path, listener_path);
-        if (ls < 0 || bind(ls, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(ls, 1) < 0)
+        sl_error err = { 0 };
+        int ls = sl_unix_listen(listener_path, &err);
+        if (ls < 0)
                 abort();
 
         /* The child blocks in mkdir until this process answers, so the
@@ -492,7 +490,6 @@ static void test_notify(void)
         int conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
         char payload[4096];
         int nfd = -1;
-        sl_error err = { 0 };
         int n = conn < 0 ? -1 : sl_unix_recv_fd(conn, &nfd, payload, sizeof payload, &err);
         ok(n > 0 && nfd >= 0, "the listener receives the notify fd over SCM_RIGHTS (%s)", n < 0 ? err.msg : "ok");
 

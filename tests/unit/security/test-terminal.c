@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 
@@ -77,10 +76,9 @@ int main(void)
         if (!mkdtemp(dir))
                 return 1;
         snprintf(sock_path, sizeof sock_path, "%s/console.sock", dir);
-        int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        strcpy(addr.sun_path, sock_path);
-        if (ls < 0 || bind(ls, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(ls, 1) < 0)
+        sl_error err = { 0 };
+        int ls = sl_unix_listen(sock_path, &err);
+        if (ls < 0)
                 return 1;
 
         fflush(stdout);
@@ -91,7 +89,6 @@ int main(void)
         int conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
         char name[128];
         int master = -1;
-        sl_error err = { 0 };
         int n = conn < 0 ? -1 : sl_unix_recv_fd(conn, &master, name, sizeof name, &err);
         ok(n > 0 && master >= 0, "the console socket receives the pty master over SCM_RIGHTS");
         ok(n > 0 && strncmp(name, "/dev/pts/", 9) == 0, "the message payload is the pty name (%s)", n > 0 ? name : err.msg);
