@@ -61,9 +61,12 @@ typedef struct creation {
  * OOM kill under a tight memory limit, most often). */
 static void explain_init_death(creation *c, sl_error *err)
 {
+        /* After EPIPE or ESRCH the init is gone or going; after another
+         * failure (a cgroup write racing its OOM kill) only a dead one tells. */
+        bool gone = err->code == EPIPE || err->code == ESRCH;
         int status;
 
-        if (c->pid <= 0 || err->code != EPIPE || waitpid(c->pid, &status, 0) != c->pid)
+        if (c->pid <= 0 || waitpid(c->pid, &status, gone ? 0 : WNOHANG) != c->pid)
                 return;
         c->pid = 0;
         if (WIFSIGNALED(status))
@@ -72,7 +75,7 @@ static void explain_init_death(creation *c, sl_error *err)
                                        c->spec->linux->resources->memory
                                ? " (out of memory under linux.resources.memory.limit?)"
                                : "");
-        else if (WIFEXITED(status))
+        else if (WIFEXITED(status) && gone && strstr(err->msg, "the container's init exited"))
                 sl_err(err, EPIPE, "the container's init exited with status %d during create",
                        WEXITSTATUS(status));
 }
