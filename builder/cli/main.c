@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "builder/cli/cli.h"
+#include "builder/cli/exec-cli.h"
 #include "builder/cli/store-cli.h"
+#include "runtime/lib/reexec.h"
 
 typedef struct command {
         const char *name;
@@ -12,7 +14,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-        {"build", NULL, "build an image from a Dockerfile and a context"},
+        {"build", sl_build_cmd_build, "build an image from a Dockerfile and a context"},
         {"check", sl_build_cmd_check, "parse and lint a Dockerfile without building"},
         {"import", sl_build_cmd_import, "make an image from a rootfs tarball or directory"},
         {"images", sl_build_cmd_images, "list the images in the store"},
@@ -22,7 +24,7 @@ static const command commands[] = {
         {"prune", sl_build_cmd_prune, "remove unused blobs and layers"},
         {"export", sl_build_cmd_export, "write an image as an OCI layout or archive"},
         {"fsck", sl_build_cmd_fsck, "verify the store's blobs and layers"},
-        {"bundle", NULL, "make a runtime bundle from an image"},
+        {"bundle", sl_build_cmd_bundle, "make a runtime bundle from an image"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -58,6 +60,15 @@ int main(int argc, char **argv)
                 if (!commands[i].run) {
                         fprintf(stderr, "sloika-build: %s: not implemented yet\n", cmd);
                         return SL_EXIT_FAIL;
+                }
+                /* build starts containers: like the runtime, it first makes
+                 * its own binary unwritable through /proc/self/exe. */
+                if (commands[i].run == sl_build_cmd_build) {
+                        sl_error err = {0};
+                        if (sl_reexec_protected(argv, &err) < 0) {
+                                fprintf(stderr, "sloika-build: %s\n", err.msg);
+                                return SL_EXIT_FAIL;
+                        }
                 }
                 return commands[i].run(argc - 1, argv + 1);
         }

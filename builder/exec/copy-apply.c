@@ -1,0 +1,193 @@
+/* Writing a COPY/ADD plan into an image root: parents are created inside
+ * the root (never through a symlink out of it), an existing entry is
+ * replaced rather than written through, and local archives for ADD go
+ * through the escape-proof layer applier. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "builder/exec/copy.h"
+#include "builder/layer/apply.h"
+#include "builder/layer/fsutil.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/path.h"
+#include "common/xalloc.h"
+
+/* The O_PATH fd of dst's parent (created if missing) and dst's name. */
+static int parent_of(int root, const char *dst, const char **name, sl_error *err)
+{
+        const char *slash = strrchr(dst, '/');
+        _cleanup_free_ char *dir = slash && slash != dst ? strndup(dst, (size_t)(slash - dst)) : sl_xstrdup("/");
+        *name = slash ? slash + 1 : dst;
+        if (!**name)
+                return sl_err(err, EINVAL, "copy to %s: no file name", dst);
+        return sl_mkdirs_in_root(root, dir, 0755, err);
+}
+
+/* Makes room for a new entry name in dirfd: anything there that is not a
+ * directory (or, when keep_dir is false, a directory too) is removed. */
+static int clear_slot(int dirfd, const char *name, bool keep_dir, bool *is_dir, sl_error *err)
+{
+        struct stat st;
+        *is_dir = false;
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : sl_err_sys(err, errno, "stat %s", name);
+        if (S_ISDIR(st.st_mode) && keep_dir) {
+                *is_dir = true;
+                return 0;
+        }
+        return sl_rm_rf_at(dirfd, name, err);
+}
+
+static int copy_bytes(int in, int out, sl_error *err)
+{
+        for (;;) {
+                ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+                if (n == 0)
+                        return 0;
+                if (n > 0)
+                        continue;
+                if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+                        return sl_err_sys(err, errno, "copy");
+                break;
+        }
+        char buf[65536];
+        for (;;) {
+                ssize_t n = read(in, buf, sizeof buf);
+                if (n == 0)
+                        return 0;
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return sl_err_sys(err, errno, "read");
+                }
+                if (sl_write_all(out, buf, (size_t)n) < 0)
+                        return sl_err_sys(err, errno, "write");
+        }
+}
+
+static int set_meta(int fd, const sl_copy_entry *e, const sl_copy_opts *o, sl_error *err)
+{
+        uid_t uid = o->has_chown ? o->uid : 0;
+        gid_t gid = o->has_chown ? o->gid : 0;
+        if (fchown(fd, uid, gid) < 0)
+                return sl_err_sys(err, errno, "chown %s", e->dst);
+        mode_t mode = o->has_chmod ? o->mode : (e->st.st_mode & 07777);
+        if (fchmod(fd, mode) < 0)
+                return sl_err_sys(err, errno, "chmod %s", e->dst);
+        if (e->kind != SL_COPY_HEREDOC) {
+                struct timespec ts[2] = {e->st.st_mtim, e->st.st_mtim};
+                if (futimens(fd, ts) < 0)
+                        return sl_err_sys(err, errno, "set times of %s", e->dst);
+        }
+        return 0;
+}
+
+static int put_file(const sl_copy_src *src, const sl_copy_entry *e, int pdir, const char *name,
+                    const sl_copy_opts *o, sl_error *err)
+{
+        bool is_dir;
+        if (clear_slot(pdir, name, false, &is_dir, err) < 0)
+                return -1;
+        _cleanup_close_ int out = openat(pdir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (out < 0)
+                return sl_err_sys(err, errno, "create %s", e->dst);
+        if (e->kind == SL_COPY_HEREDOC) {
+                if (sl_write_all(out, e->content, strlen(e->content)) < 0)
+                        return sl_err_sys(err, errno, "write %s", e->dst);
+        } else {
+                _cleanup_close_ int in = sl_openat_in_root(src->rootfd, e->src, O_RDONLY | O_CLOEXEC, 0, err);
+                if (in < 0 || copy_bytes(in, out, err) < 0)
+                        return sl_err_wrap(err, "copy %s to %s", e->src, e->dst);
+        }
+        return set_meta(out, e, o, err);
+}
+
+static int put_dir(const sl_copy_entry *e, int pdir, const char *name, const sl_copy_opts *o, sl_error *err)
+{
+        bool is_dir;
+        if (clear_slot(pdir, name, true, &is_dir, err) < 0)
+                return -1;
+        if (!is_dir && mkdirat(pdir, name, 0755) < 0)
+                return sl_err_sys(err, errno, "mkdir %s", e->dst);
+        _cleanup_close_ int fd = openat(pdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return sl_err_sys(err, errno, "open %s", e->dst);
+        return set_meta(fd, e, o, err);
+}
+
+static int put_link(const sl_copy_src *src, const sl_copy_entry *e, int pdir, const char *name,
+                    const sl_copy_opts *o, sl_error *err)
+{
+        char target[4096];
+        const char *slash = strrchr(e->src, '/');
+        _cleanup_free_ char *dir = slash ? strndup(e->src, (size_t)(slash - e->src)) : NULL;
+        _cleanup_close_ int sdir = dir ? sl_openat_in_root(src->rootfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, err)
+                                       : dup(src->rootfd);
+        if (sdir < 0)
+                return -1;
+        ssize_t n = readlinkat(sdir, slash ? slash + 1 : e->src, target, sizeof target - 1);
+        if (n < 0)
+                return sl_err_sys(err, errno, "readlink %s", e->src);
+        target[n] = '\0';
+        bool is_dir;
+        if (clear_slot(pdir, name, false, &is_dir, err) < 0)
+                return -1;
+        if (symlinkat(target, pdir, name) < 0)
+                return sl_err_sys(err, errno, "symlink %s", e->dst);
+        uid_t uid = o->has_chown ? o->uid : 0;
+        gid_t gid = o->has_chown ? o->gid : 0;
+        if (fchownat(pdir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+                return sl_err_sys(err, errno, "chown %s", e->dst);
+        struct timespec ts[2] = {e->st.st_mtim, e->st.st_mtim};
+        if (utimensat(pdir, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+                return sl_err_sys(err, errno, "set times of %s", e->dst);
+        return 0;
+}
+
+static int extract(const sl_copy_src *src, const sl_copy_entry *e, int root, sl_error *err)
+{
+        _cleanup_close_ int dpath = sl_mkdirs_in_root(root, e->dst, 0755, err);
+        if (dpath < 0)
+                return -1;
+        _cleanup_close_ int dfd = openat(dpath, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int in = sl_openat_in_root(src->rootfd, e->src, O_RDONLY | O_CLOEXEC, 0, err);
+        if (dfd < 0)
+                return sl_err_sys(err, errno, "open %s", e->dst);
+        if (in < 0)
+                return -1;
+        sl_apply_opts ao = {.layer_name = e->src, .whiteouts = SL_WHITEOUT_APPLY};
+        if (sl_layer_apply(in, dfd, &ao, NULL, err) < 0)
+                return sl_err_wrap(err, "ADD %s", e->src);
+        return 0;
+}
+
+int sl_copy_plan_apply(const sl_copy_src *src, const sl_copy_plan *p, int dstroot, const sl_copy_opts *o,
+                       sl_error *err)
+{
+        for (size_t i = 0; i < p->n; i++) {
+                const sl_copy_entry *e = &p->e[i];
+                if (e->kind == SL_COPY_EXTRACT) {
+                        if (extract(src, e, dstroot, err) < 0)
+                                return -1;
+                        continue;
+                }
+                const char *name;
+                _cleanup_close_ int pdir = parent_of(dstroot, e->dst, &name, err);
+                if (pdir < 0)
+                        return sl_err_wrap(err, "copy to %s", e->dst);
+                int r;
+                switch (e->kind) {
+                case SL_COPY_DIR: r = put_dir(e, pdir, name, o, err); break;
+                case SL_COPY_LINK: r = put_link(src, e, pdir, name, o, err); break;
+                default: r = put_file(src, e, pdir, name, o, err); break;
+                }
+                if (r < 0)
+                        return -1;
+        }
+        return 0;
+}

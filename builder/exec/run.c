@@ -1,0 +1,172 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "builder/dockerfile/command.h"
+#include "builder/exec/outtail.h"
+#include "builder/expand.h"
+#include "builder/exec/overlay.h"
+#include "builder/exec/run.h"
+#include "builder/exec/spec.h"
+#include "builder/exec/users.h"
+#include "builder/layer/fsutil.h"
+#include "common/atomicfile.h"
+#include "common/cleanup.h"
+#include "common/path.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "runtime/lib/container.h"
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define SCRIPT_DIR "/dev/.sloika-build"
+
+/* Mount points the runtime may create in the upper dir; removed again
+ * when the image did not have them and they are still empty. */
+static const char *const stubs[] = {"etc/resolv.conf", "etc/hosts", "etc", "proc", "dev", "sys"};
+#define N_STUBS (sizeof stubs / sizeof stubs[0])
+
+int sl_config_chain_id(const oci_image *config, char out[SL_DIGEST_STR_MAX], sl_error *err)
+{
+        out[0] = '\0';
+        if (!config || !config->rootfs)
+                return 0;
+        for (size_t i = 0; i < config->rootfs->diff_ids_len; i++) {
+                char next[SL_DIGEST_STR_MAX];
+                if (sl_chain_id(i ? out : NULL, config->rootfs->diff_ids[i], next, err) < 0)
+                        return -1;
+                memcpy(out, next, sizeof next);
+        }
+        return 0;
+}
+
+static void remove_stubs(int upperfd, const bool *had)
+{
+        for (size_t i = 0; i < N_STUBS; i++) {
+                struct stat st;
+                if (had[i] || fstatat(upperfd, stubs[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode))
+                        unlinkat(upperfd, stubs[i], AT_REMOVEDIR);  /* only when empty */
+                else if (S_ISREG(st.st_mode) && st.st_size == 0)
+                        unlinkat(upperfd, stubs[i], 0);
+        }
+}
+
+static char *random_id(void)
+{
+        unsigned char b[8];
+        if (getrandom(b, sizeof b, 0) != sizeof b)
+                memset(b, 0, sizeof b);
+        return sl_xasprintf("sloika-build-%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
+                            b[6], b[7]);
+}
+
+/* Writes a "#!" heredoc script where the container sees it at SCRIPT_DIR. */
+static int write_script(const char *dir, const sl_df_heredoc *h, sl_error *err)
+{
+        _cleanup_free_ char *p = sl_xasprintf("%s/%s", dir, h->name);
+        if (strchr(h->name, '/'))
+                return sl_err(err, EINVAL, "RUN heredoc name %s: must not contain /", h->name);
+        return sl_atomic_write_file(p, h->content, strlen(h->content), 0755, err);
+}
+
+static int run_container(sl_store *s, const sl_run_req *r, sl_overlay *ov, int *exit_code, sl_error *err)
+{
+        _cleanup_free_ char *work = NULL;
+        if (sl_store_workdir(s, "run", &work, err) < 0)
+                return -1;
+        _cleanup_free_ char *bundle = sl_xasprintf("%s/bundle", work);
+        _cleanup_free_ char *state = sl_xasprintf("%s/state", work);
+        _cleanup_free_ char *scripts = sl_xasprintf("%s/scripts", work);
+        _cleanup_free_ char *id = random_id();
+        _cleanup_strv_ char **argv = NULL, **env = NULL;
+        int rc = -1;
+        if (mkdir(bundle, 0700) < 0 || mkdir(state, 0700) < 0 || mkdir(scripts, 0755) < 0) {
+                sl_err_sys(err, errno, "create %s", work);
+                goto out;
+        }
+        const sl_df_heredoc *script = NULL;
+        argv = sl_df_run_argv(r->run, r->shell, SCRIPT_DIR, &script);
+        if (!argv || !argv[0]) {
+                sl_err(err, EINVAL, "RUN: empty command");
+                goto out;
+        }
+        if (script && write_script(scripts, script, err) < 0)
+                goto out;
+        env = sl_strv_dup(r->env);
+        if (!sl_expand_envv_lookup(env, "PATH"))
+                sl_strv_append(&env, DEFAULT_PATH);
+        uint32_t uid = 0, gid = 0;
+        if (r->user && *r->user && sl_resolve_user(ov->rootfd, r->user, &uid, &gid, err) < 0)
+                goto out;
+        sl_proc_spec ps = {
+                .args = argv, .env = env, .cwd = r->cwd, .uid = uid, .gid = gid, .rootfs = ov->merged,
+                .host_network = r->host_network, .hostname = "buildkitsandbox",
+                .extra_bind_src = script ? scripts : NULL, .extra_bind_dst = script ? SCRIPT_DIR : NULL,
+        };
+        if (sl_write_spec(&ps, bundle, err) < 0)
+                goto out;
+        sl_create_opts co = {.root = state, .id = id, .bundle = bundle, .primer = -1};
+        sl_outtail tail;
+        if (sl_outtail_start(&tail, r->echo, err) < 0)
+                goto out;
+        sl_error rerr = {0};
+        int rr = sl_container_run(&co, exit_code, &rerr);
+        sl_outtail_stop(&tail);
+        if (rr < 0 && *exit_code == 255) {
+                *exit_code = 0;  /* no program status: the container did not run */
+                *err = rerr;
+                sl_err_wrap(err, "RUN container");
+        } else if (*exit_code != 0) {
+                _cleanup_free_ char *last = sl_outtail_last_lines(&tail, 10);
+                sl_err(err, ECHILD, "RUN %s: exit code %d%s%s", r->run->original, *exit_code,
+                       *last ? "; last output:\n" : "", last);
+        } else
+                rc = 0;
+        sl_outtail_free(&tail);
+        if (rr < 0)  /* the run failed half way: make sure nothing stays */
+                sl_container_delete(state, id, true, &rerr);
+out:
+        sl_store_remove_workdir(s, work, rc < 0 ? NULL : err);
+        return rc;
+}
+
+int sl_exec_run(sl_store *s, const sl_run_req *r, sl_layer_digests *layer, int *exit_code, sl_error *err)
+{
+        sl_overlay ov;
+        *exit_code = 0;
+        if (sl_overlay_open(s, r->manifest, r->config, true, &ov, err) < 0)
+                return -1;
+        bool had[N_STUBS];
+        for (size_t i = 0; i < N_STUBS; i++) {
+                int fd = sl_openat_in_root(ov.rootfd, stubs[i], O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, NULL);
+                had[i] = fd >= 0;
+                if (fd >= 0)
+                        close(fd);
+        }
+        int rc = run_container(s, r, &ov, exit_code, err);
+        if (sl_overlay_unmount(&ov, rc < 0 ? NULL : err) < 0)
+                rc = -1;
+        if (rc == 0) {
+                _cleanup_close_ int upperfd = open(ov.upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                char parent[SL_DIGEST_STR_MAX], chain[SL_DIGEST_STR_MAX];
+                if (upperfd < 0)
+                        rc = sl_err_sys(err, errno, "open %s", ov.upper);
+                else {
+                        remove_stubs(upperfd, had);
+                        rc = sl_store_commit_layer(s, upperfd, &r->diff, &r->comp, layer, err);
+                }
+                /* The upper dir is the new layer's dir: no unpack needed later. */
+                if (rc == 0 && sl_config_chain_id(r->config, parent, err) == 0 &&
+                    sl_chain_id(*parent ? parent : NULL, layer->diff_id, chain, err) == 0)
+                        sl_store_adopt_layer(s, ov.upper, chain, NULL);
+        }
+        sl_overlay_release(s, &ov, NULL);
+        return rc;
+}
