@@ -125,7 +125,7 @@ static int run_container(sl_store *s, const sl_run_req *r, sl_overlay *ov, int *
                 sl_err_wrap(err, "RUN container");
         } else if (*exit_code != 0) {
                 _cleanup_free_ char *last = sl_outtail_last_lines(&tail, 10);
-                sl_err(err, ECHILD, "RUN %s: exit code %d%s%s", r->run->original, *exit_code,
+                sl_err(err, ECHILD, "%s: exit code %d%s%s", r->run->original, *exit_code,
                        *last ? "; last output:\n" : "", last);
         } else
                 rc = 0;

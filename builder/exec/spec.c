@@ -39,13 +39,17 @@ int sl_write_spec(const sl_proc_spec *p, const char *dir, sl_error *err)
                 MOUNT("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"),
                 MOUNT("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"),
         };
+        /* (compound literals in the if blocks below would end with them) */
+        oci_mount resolv = MOUNT("/etc/resolv.conf", "bind", "/etc/resolv.conf", "rbind", "ro");
+        oci_mount hosts = MOUNT("/etc/hosts", "bind", "/etc/hosts", "rbind", "ro");
+        oci_mount extra = MOUNT(p->extra_bind_dst, "bind", p->extra_bind_src, "rbind", "ro", "nosuid", "nodev");
         size_t nm = 6;
         if (p->host_network) {
-                mounts[nm++] = (oci_mount)MOUNT("/etc/resolv.conf", "bind", "/etc/resolv.conf", "rbind", "ro");
-                mounts[nm++] = (oci_mount)MOUNT("/etc/hosts", "bind", "/etc/hosts", "rbind", "ro");
+                mounts[nm++] = resolv;
+                mounts[nm++] = hosts;
         }
         if (p->extra_bind_src)
-                mounts[nm++] = (oci_mount)MOUNT(p->extra_bind_dst, "bind", p->extra_bind_src, "rbind", "ro", "nosuid", "nodev");
+                mounts[nm++] = extra;
         oci_linux_namespace ns[6] = {{.type = "pid"}, {.type = "ipc"}, {.type = "uts"}, {.type = "mount"},
                                      {.type = "cgroup"}, {.type = "network"}};
         oci_linux_capabilities capset = {
