@@ -36,7 +36,7 @@ static void usage(FILE *f)
                 "amd64");
 }
 
-static int parse_output(const char *v, sl_build_opts *o)
+static int parse_output(const char *v, sl_build_opts *o, char **dest)
 {
         _cleanup_free_ char *s = sl_xstrdup(v);
         char *save = NULL;
@@ -45,8 +45,10 @@ static int parse_output(const char *v, sl_build_opts *o)
         for (char *kv = strtok_r(s, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
                 if (!strncmp(kv, "type=", 5))
                         o->output_type = !strcmp(kv + 5, "oci") ? "oci" : !strcmp(kv + 5, "oci-archive") ? "oci-archive" : "";
-                else if (!strncmp(kv, "dest=", 5))
-                        o->output_dest = strdup(kv + 5);  /* lives as long as the command */
+                else if (!strncmp(kv, "dest=", 5)) {
+                        free(*dest);
+                        o->output_dest = *dest = sl_xstrdup(kv + 5);
+                }
                 else
                         return -1;
         }
@@ -81,6 +83,7 @@ int sl_build_cmd_build(int argc, char **argv)
                 {0},
         };
         _cleanup_strv_ char **tags = NULL, **bargs = NULL, **labels = NULL;
+        _cleanup_free_ char *output_dest = NULL;
         sl_build_opts o = {.root = SL_STORE_DEFAULT_ROOT, .network = SL_DF_NET_NONE, .compression = SL_COMPRESS_GZIP};
         sl_error err = {0};
         bool have_ts = false;
@@ -112,7 +115,7 @@ int sl_build_cmd_build(int argc, char **argv)
                         }
                         break;
                 case 'o':
-                        if (parse_output(optarg, &o) < 0) {
+                        if (parse_output(optarg, &o, &output_dest) < 0) {
                                 fprintf(stderr, "sloika-build build: --output %s: expected type=oci,dest=DIR or "
                                                 "type=oci-archive,dest=FILE\n", optarg);
                                 return SL_EXIT_USAGE;
