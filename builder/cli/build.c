@@ -8,6 +8,7 @@
 #include "builder/cli/cli.h"
 #include "builder/cli/exec-cli.h"
 #include "builder/exec/build.h"
+#include "builder/exec/run.h"
 #include "builder/store/store.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
@@ -55,12 +56,6 @@ static int parse_output(const char *v, sl_build_opts *o, char **dest)
         if (!o->output_type || !*o->output_type || !o->output_dest || !*o->output_dest)
                 return -1;
         return 0;
-}
-
-static void on_signal(int sig)
-{
-        (void)sig;
-        sl_build_interrupted = 1;
 }
 
 int sl_build_cmd_build(int argc, char **argv)
@@ -150,7 +145,7 @@ int sl_build_cmd_build(int argc, char **argv)
                 fprintf(stderr, "sloika-build build: %s\n", err.msg);
                 return SL_EXIT_USAGE;
         }
-        struct sigaction sa = {.sa_handler = on_signal};
+        struct sigaction sa = {.sa_handler = sl_run_on_signal};
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         char digest[SL_DIGEST_STR_MAX];

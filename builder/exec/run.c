@@ -21,7 +21,10 @@
 #include "common/path.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
+#include "oci-specs/runtime-spec.h"
 #include "runtime/lib/container.h"
+#include <signal.h>
+#include <sys/wait.h>
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define SCRIPT_DIR "/dev/.sloika-build"
@@ -56,6 +59,60 @@ static void remove_stubs(int upperfd, const bool *had)
                 else if (S_ISREG(st.st_mode) && st.st_size == 0)
                         unlinkat(upperfd, stubs[i], 0);
         }
+}
+
+volatile pid_t sl_run_pid;
+
+void sl_run_on_signal(int sig)
+{
+        (void)sig;
+        sl_build_interrupted = 1;
+        if (sl_run_pid > 0)
+                kill(sl_run_pid, SIGKILL);  /* a pid 1 ignores INT and TERM */
+}
+
+/* Starts the container detached, then waits for its init here, so that
+ * SIGINT/SIGTERM stop the step (sl_run_on_signal) rather than reach a
+ * pid 1 that ignores them. The container is deleted in every case. */
+static int run_and_wait(const sl_create_opts *co, int *exit_code, sl_error *err)
+{
+        *exit_code = 255;
+        if (sl_build_interrupted)
+                return sl_err(err, EINTR, "interrupted");
+        if (sl_container_run(co, exit_code, err) < 0)
+                return -1;
+        *exit_code = 255;
+        _cleanup_free_ char *json = NULL;
+        oci_state *st = NULL;
+        int rc = -1;
+        if (sl_container_state(co->root, co->id, &json, err) < 0 ||
+            !(st = oci_state_parse_data(json, strlen(json), "state", err)) || !st->has_pid || st->pid <= 0) {
+                if (!st || !st->has_pid)
+                        sl_err(err, ESRCH, "container %s: no init pid in its state", co->id);
+                goto out;
+        }
+        sl_run_pid = st->pid;
+        if (sl_build_interrupted)
+                kill(st->pid, SIGKILL);
+        int status;
+        pid_t w;
+        while ((w = waitpid(st->pid, &status, __WALL)) < 0 && errno == EINTR)
+                ;
+        sl_run_pid = 0;
+        if (w < 0) {
+                sl_err_sys(err, errno, "wait for the container");
+                goto out;
+        }
+        *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        rc = 0;
+out:
+        oci_state_free(st);
+        sl_error e2 = {0};
+        if (sl_container_delete(co->root, co->id, true, &e2) < 0 && rc == 0) {
+                *err = e2;
+                rc = -1;
+        }
+        return rc;
 }
 
 static char *random_id(void)
@@ -112,17 +169,19 @@ static int run_container(sl_store *s, const sl_run_req *r, sl_overlay *ov, int *
         };
         if (sl_write_spec(&ps, bundle, err) < 0)
                 goto out;
-        sl_create_opts co = {.root = state, .id = id, .bundle = bundle, .primer = -1};
+        sl_create_opts co = {.root = state, .id = id, .bundle = bundle, .primer = -1, .detach = true};
         sl_outtail tail;
         if (sl_outtail_start(&tail, r->echo, err) < 0)
                 goto out;
         sl_error rerr = {0};
-        int rr = sl_container_run(&co, exit_code, &rerr);
+        int rr = run_and_wait(&co, exit_code, &rerr);
         sl_outtail_stop(&tail);
         if (rr < 0 && *exit_code == 255) {
                 *exit_code = 0;  /* no program status: the container did not run */
                 *err = rerr;
                 sl_err_wrap(err, "RUN container");
+        } else if (sl_build_interrupted) {
+                sl_err(err, EINTR, "%s: interrupted", r->run->original);
         } else if (*exit_code != 0) {
                 _cleanup_free_ char *last = sl_outtail_last_lines(&tail, 10);
                 sl_err(err, ECHILD, "%s: exit code %d%s%s", r->run->original, *exit_code,
@@ -130,8 +189,6 @@ static int run_container(sl_store *s, const sl_run_req *r, sl_overlay *ov, int *
         } else
                 rc = 0;
         sl_outtail_free(&tail);
-        if (rr < 0)  /* the run failed half way: make sure nothing stays */
-                sl_container_delete(state, id, true, &rerr);
 out:
         sl_store_remove_workdir(s, work, rc < 0 ? NULL : err);
         return rc;

@@ -9,7 +9,9 @@
 #include <stdbool.h>
 
 #include "builder/dockerfile/dockerfile.h"
+#include "builder/exec/build.h"
 #include "builder/store/store.h"
+#include <sys/types.h>
 
 typedef struct sl_run_req {
         const oci_manifest *manifest;   /* the parent image; NULL for scratch */
@@ -27,6 +29,12 @@ typedef struct sl_run_req {
 /* Runs the step and stores its layer. On a non-zero exit, fails with the
  * status in *exit_code and the output's last lines in the message. */
 int sl_exec_run(sl_store *s, const sl_run_req *r, sl_layer_digests *layer, int *exit_code, sl_error *err);
+
+/* The init of the RUN container while it runs, and the SIGINT/SIGTERM
+ * handler a build installs: it sets sl_build_interrupted and kills the
+ * running step's container. */
+extern volatile pid_t sl_run_pid;
+void sl_run_on_signal(int sig);
 
 /* The chain id of an image config's layers ("" for none). */
 int sl_config_chain_id(const oci_image *config, char out[SL_DIGEST_STR_MAX], sl_error *err);

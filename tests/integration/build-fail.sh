@@ -27,6 +27,22 @@ DF
 "$SB" build -q --root "$S" "$T/kill" >/dev/null 2>&1
 ok "a RUN whose shell reports a SIGKILL fails with 137" [ $? = 137 ]
 
+mkctx slow <<'DF'
+FROM busybox
+RUN echo started; sleep 30
+DF
+start=$(date +%s)
+"$SB" build --root "$S" "$T/slow" > "$T/slow.out" 2>&1 &
+pid=$!
+for i in $(seq 50); do grep -q started "$T/slow.out" 2>/dev/null && break; sleep 0.1; done
+kill -TERM $pid
+wait $pid
+rc=$?
+elapsed=$(( $(date +%s) - start ))
+ok "SIGTERM stops a build inside a long RUN (non-zero, in ${elapsed}s)" sh -c "[ $rc != 0 ] && [ $elapsed -lt 15 ]"
+ok "  ... saying it was interrupted" grep -q interrupted "$T/slow.out"
+ok "  ... and leaves no mount, work dir or cgroup" no_leftovers
+
 mkctx syntax <<'DF'
 FROM busybox
 RUN echo should-not-run > /tmp/x
