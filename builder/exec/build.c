@@ -252,7 +252,7 @@ static int private_mounts(sl_error *err)
 int sl_build(const sl_build_opts *o, char digest[SL_DIGEST_STR_MAX], int *exit_code, sl_error *err)
 {
         builder b = {.o = o, .ctxfd = -1};
-        _cleanup_free_ char *dfpath = NULL;
+        _cleanup_free_ char *dfpath = NULL, *abs_root = NULL;
         bool *needed = NULL;
         size_t target;
         int rc = -1;
@@ -274,7 +274,16 @@ int sl_build(const sl_build_opts *o, char digest[SL_DIGEST_STR_MAX], int *exit_c
         }
         if (sl_ignore_load(b.ctxfd, dfpath, &b.ignore, NULL, err) < 0)
                 goto out;
-        if (private_mounts(err) < 0 || sl_store_open(o->root, &b.s, err) < 0)
+        /* The runtime is handed paths under the store: they must be absolute. */
+        if (o->root[0] != '/') {
+                char cwd[4096];
+                if (!getcwd(cwd, sizeof cwd)) {
+                        sl_err_sys(err, errno, "getcwd");
+                        goto out;
+                }
+                abs_root = sl_xasprintf("%s/%s", cwd, o->root);
+        }
+        if (private_mounts(err) < 0 || sl_store_open(abs_root ? abs_root : o->root, &b.s, err) < 0)
                 goto out;
         if (sl_store_hold(b.s, err) < 0)
                 goto out;
