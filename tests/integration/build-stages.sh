@@ -70,6 +70,9 @@ ENTRYPOINT ["/bin/echo"]
 CMD ["hello"]
 COPY --chown=user:staff --chmod=0640 f.txt rel.txt
 ONBUILD RUN echo triggered > /tmp/onbuild
+HEALTHCHECK --interval=30s --retries=2 CMD ["/bin/true"]
+SHELL ["/bin/sh", "-ec"]
+MAINTAINER someone@example.com
 DF
 echo f > "$T/meta/f.txt"
 ok "metadata instructions build" sh -c "'$SB' build -q --root '$S' -t meta '$T/meta' >/dev/null"
@@ -79,6 +82,10 @@ ok "ENV, LABEL, EXPOSE, VOLUME, USER, WORKDIR, STOPSIGNAL, ENTRYPOINT, CMD, ONBU
 		and (.ExposedPorts | has("8080/tcp") and has("53/udp")) and (.Volumes | has("/data")) and .User == "user"
 		and .WorkingDir == "/work/dir" and .StopSignal == "SIGINT" and .Entrypoint == ["/bin/echo"] and .Cmd == ["hello"]
 		and .OnBuild == ["RUN echo triggered > /tmp/onbuild"]'
+ok "HEALTHCHECK, SHELL and MAINTAINER reach the config" \
+	jq_true "$T/meta.json" '.config.Healthcheck.Test == ["CMD", "/bin/true"] and .config.Healthcheck.Interval == 30000000000
+		and .config.Healthcheck.Retries == 2 and .config.Shell == ["/bin/sh", "-ec"] and .author == "someone@example.com"'
+ok "created times are the fixed epoch" jq_true "$T/meta.json" '.created == "1970-01-01T00:00:00Z" and ([.history[].created] | unique) == ["1970-01-01T00:00:00Z"]'
 ok "metadata steps add empty_layer history entries" \
 	sh -c "[ \$(jq '[.history[] | select(.empty_layer == true)] | length' '$T/meta.json') -ge 9 ]"
 L=$(layer_digests meta | tail -1)
