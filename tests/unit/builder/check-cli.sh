@@ -20,12 +20,14 @@ ok "--version prints the version" sh -c "'$bin' --version | grep -q '^sloika-bui
 ok "--help lists check" sh -c "'$bin' --help | grep -q 'check'"
 ok "no arguments is a usage error" run 2
 ok "an unknown command is a usage error" run 2 frobnicate
-ok "build is not implemented yet and says so" run 1 build .
-ok "... with a clear message" has "sloika-build: build: not implemented yet"
+mkdir "$tmp/empty"
+ok "build of a context without a Dockerfile fails" run 1 build "$tmp/empty"
+ok "... naming the missing file" has "sloika-build build: open $tmp/empty/Dockerfile: No such file or directory"
 ok "store commands are dispatched" run 0 images --help
 ok "... to the store's code" sh -c "'$bin' images --help | grep -q 'Usage: sloika-build images'"
-ok "bundle is not implemented yet" run 1 bundle img dir
-ok "... with a clear message" has "sloika-build: bundle: not implemented yet"
+ok "bundle of an unknown image fails" run 1 bundle --root "$tmp/store" img "$tmp/bundle"
+ok "... naming the image and the store" has "sloika-build bundle: no image img:latest in the store $tmp/store"
+ok "... and makes no bundle dir" test ! -e "$tmp/bundle"
 
 ok "a clean Dockerfile passes" run 0 check -f "$fx/clean.Dockerfile" "$fx"
 ok "... and says so" has "Check complete, no warnings found."
