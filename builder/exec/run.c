@@ -23,6 +23,7 @@
 #include "common/xalloc.h"
 #include "oci-specs/runtime-spec.h"
 #include "runtime/lib/container.h"
+#include "runtime/lib/state.h"
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -82,13 +83,14 @@ static int run_and_wait(const sl_create_opts *co, int *exit_code, sl_error *err)
         if (sl_container_run(co, exit_code, err) < 0)
                 return -1;
         *exit_code = 255;
-        _cleanup_free_ char *json = NULL;
-        oci_state *st = NULL;
-        int rc = -1;
-        if (sl_container_state(co->root, co->id, &json, err) < 0 ||
-            !(st = oci_state_parse_data(json, strlen(json), "state", err)) || !st->has_pid || st->pid <= 0) {
-                if (!st || !st->has_pid)
-                        sl_err(err, ESRCH, "container %s: no init pid in its state", co->id);
+        /* The init's pid from the state file: the state report says 0
+         * once it has exited, which a short command does at once. */
+        sl_state_container *st = NULL;
+        int rc = -1, rootfd = sl_state_root_open(co->root, false, err), dirfd = -1;
+        if (rootfd < 0 || sl_state_load(rootfd, co->id, &st, &dirfd, err) < 0)
+                goto out;
+        if (st->pid <= 0) {
+                sl_err(err, ESRCH, "container %s: no init pid in its state", co->id);
                 goto out;
         }
         sl_run_pid = st->pid;
@@ -106,7 +108,11 @@ static int run_and_wait(const sl_create_opts *co, int *exit_code, sl_error *err)
         *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         rc = 0;
 out:
-        oci_state_free(st);
+        sl_state_container_free(st);
+        if (dirfd >= 0)
+                close(dirfd);
+        if (rootfd >= 0)
+                close(rootfd);
         sl_error e2 = {0};
         if (sl_container_delete(co->root, co->id, true, &e2) < 0 && rc == 0) {
                 *err = e2;
