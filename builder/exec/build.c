@@ -121,7 +121,9 @@ static int stage_from(builder *b, stage_ctx *sc, sl_error *err)
         sl_df_vars_free(g);
         if (rc < 0)
                 return -1;
-        progress(b, "[stage %zu/%zu] %s\n", b->stage_no, b->n_needed, stage->from->original);
+        bool expanded = strcmp(x->u.from.image, stage->from->u.from.image) != 0;
+        progress(b, "[stage %zu/%zu] %s%s%s%s\n", b->stage_no, b->n_needed, stage->from->original,
+                 expanded ? " (" : "", expanded ? x->u.from.image : "", expanded ? ")" : "");
         ssize_t base;
         rc = check_platform(x->u.from.platform, err);
         if (rc == 0)
