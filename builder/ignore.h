@@ -11,6 +11,8 @@
 #ifndef SLOIKA_BUILDER_IGNORE_H
 #define SLOIKA_BUILDER_IGNORE_H
 
+#include "common/pathclean.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -46,7 +48,5 @@ const char *sl_ignore_pattern(const sl_ignore *ig, size_t i);
 
 void sl_ignore_free(sl_ignore *ig);
 
-/* Go's filepath.Clean for "/"-separated paths. Free the result. */
-char *sl_path_clean(const char *path);
 
 #endif

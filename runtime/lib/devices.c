@@ -100,7 +100,7 @@ static int make_node(int dirfd, const char *name, const sl_device *dev, sl_error
 
 int sl_device_create(const sl_mount_ctx *ctx, const sl_device *dev, sl_error *err)
 {
-        _cleanup_free_ char *clean = sl_path_clean(dev->path);
+        _cleanup_free_ char *clean = sl_path_clean_abs(dev->path);
         _cleanup_free_ char *dir = sl_xstrdup(clean);
         _cleanup_close_ int dirfd = -1, wdir = -1;
         const char *name = strrchr(clean, '/') + 1;
@@ -134,7 +134,7 @@ bool sl_devices_dev_is_bound(const oci_spec *spec)
 
                 if (!m->destination)
                         continue;
-                clean = sl_path_clean(m->destination);
+                clean = sl_path_clean_abs(m->destination);
                 if (strcmp(clean, "/dev") != 0 || sl_mount_opts_parse(m->options, m->options_len, &o, NULL) < 0)
                         continue;
                 bound = sl_mount_opts_is_bind(&o, m->type);
@@ -151,8 +151,8 @@ static bool overridden(const oci_spec *spec, const char *path)
                 _cleanup_free_ char *a = NULL, *b = NULL;
                 if (!spec->linux->devices[i].path)
                         continue;
-                a = sl_path_clean(spec->linux->devices[i].path);
-                b = sl_path_clean(path);
+                a = sl_path_clean_abs(spec->linux->devices[i].path);
+                b = sl_path_clean_abs(path);
                 if (strcmp(a, b) == 0)
                         return true;
         }

@@ -18,41 +18,6 @@
 #include "runtime/lib/mount-idmap.h"
 #include "runtime/lib/mounts.h"
 
-char *sl_path_clean(const char *path)
-{
-        size_t len = strlen(path);
-        char *out = sl_xmalloc(len + 2);
-        size_t o = 0;
-        const char *p = path;
-
-        out[o++] = '/';
-        while (*p) {
-                const char *end;
-                size_t n;
-
-                while (*p == '/')
-                        p++;
-                end = strchrnul(p, '/');
-                n = (size_t)(end - p);
-                if (n == 0 || (n == 1 && p[0] == '.')) {
-                        /* nothing */
-                } else if (n == 2 && p[0] == '.' && p[1] == '.') {
-                        while (o > 1 && out[o - 1] != '/')
-                                o--;
-                        if (o > 1)
-                                o--;
-                } else {
-                        if (o > 1)
-                                out[o++] = '/';
-                        memcpy(out + o, p, n);
-                        o += n;
-                }
-                p = end;
-        }
-        out[o] = '\0';
-        return out;
-}
-
 int sl_fd_inner_path(int fd, const char *rootfs, char **out, sl_error *err)
 {
         char link[64], target[PATH_MAX];
@@ -386,7 +351,7 @@ int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, int premade, sl_
                 return sl_err(err, EINVAL, "destination is empty");
         /* Later mounts are resolved from the rootfs bind's root, which a
          * mount on "/" would hide; root.path is how to choose the root. */
-        clean = sl_path_clean(m->destination);
+        clean = sl_path_clean_abs(m->destination);
         if (strcmp(clean, "/") == 0)
                 return sl_err(err, EINVAL, "mounting over the container root is not supported");
         if (sl_mount_opts_parse(m->options, m->options_len, &o, err) < 0)
@@ -465,7 +430,7 @@ bool sl_mounts_dev_readonly(const oci_spec *spec)
 
         for (size_t i = 0; i < spec->mounts_len; i++) {
                 const oci_mount *m = &spec->mounts[i];
-                _cleanup_free_ char *clean = m->destination ? sl_path_clean(m->destination) : NULL;
+                _cleanup_free_ char *clean = m->destination ? sl_path_clean_abs(m->destination) : NULL;
                 sl_mount_opts o;
 
                 if (!clean || strcmp(clean, "/dev") != 0 || sl_mount_opts_parse(m->options, m->options_len, &o, NULL) < 0)

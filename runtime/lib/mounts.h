@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/pathclean.h"
 #include "oci-specs/runtime-spec.h"
 #include "runtime/lib/mount-options.h"
 
@@ -59,8 +60,6 @@ int sl_mount_setattr(int mfd, bool recursive, uint64_t set, uint64_t clr, sl_err
 /* Attaches the detached mount mfd on top of the object dstfd refers to. */
 int sl_mount_attach(int mfd, int dstfd, sl_error *err);
 
-/* Lexically cleaned absolute form of path ("a/../b//c" -> "/b/c"). */
-char *sl_path_clean(const char *path);
 /* Where fd lives inside rootfs, as an absolute container path; fails when
  * the object is outside rootfs. */
 int sl_fd_inner_path(int fd, const char *rootfs, char **out, sl_error *err);

@@ -13,7 +13,7 @@
 /* O_PATH fd of path inside the root; 0 with *fd = -1 when it is absent. */
 static int open_existing(int rootfd, const char *path, int *fd, sl_error *err)
 {
-        _cleanup_free_ char *clean = sl_path_clean(path);
+        _cleanup_free_ char *clean = sl_path_clean_abs(path);
 
         *fd = sl_openat_in_root(rootfd, clean, O_PATH, 0, err);
         if (*fd >= 0)
