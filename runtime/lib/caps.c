@@ -99,12 +99,17 @@ int sl_caps_masks_from_spec(const oci_linux_capabilities *caps, sl_caps_masks *m
                 return sl_err(err, EINVAL, P ".effective: %s must also be in permitted",
                               name ? name : "capability");
         }
+        /* The kernel cannot raise these; runc warns and goes on, and the
+         * default specs of crun and runc ask for exactly that. */
         stray = m->ambient & ~(m->permitted & m->inheritable);
-        if (stray) {
-                const char *name = sl_caps_to_name(__builtin_ctzll(stray));
-                return sl_err(err, EINVAL, P ".ambient: %s must also be in permitted and inheritable",
-                              name ? name : "capability");
+        for (int i = 0; stray >> i; i++) {
+                if (!(stray >> i & 1))
+                        continue;
+                const char *name = sl_caps_to_name(i);
+                sl_log_warn(P ".ambient: dropping %s: not in both permitted and inheritable",
+                            name ? name : "capability");
         }
+        m->ambient &= ~stray;
         return 0;
 }
 

@@ -37,6 +37,17 @@ run_ctr caps-nochown "$b"
 ok "without CAP_CHOWN root cannot chown" out_has caps-nochown "Operation not permitted"
 ok "... so the chown did not happen" sh -c "! grep -q chowned '$work/caps-nochown.out'"
 
+# The default specs of crun and runc put ambient capabilities in no
+# inheritable set; like runc, the run goes on without them (and warns).
+b=$(make_bundle ambient '["/bin/grep","^Cap","/proc/self/status"]' \
+	'.process.capabilities.ambient = ["CAP_KILL","CAP_CHOWN"] | .process.capabilities.inheritable = ["CAP_CHOWN"]')
+run_ctr caps-ambient "$b"
+ok "ambient capabilities outside inheritable do not fail the run" [ $? -eq 0 ]
+ok "... the one also in inheritable and permitted is raised" status_has caps-ambient CapAmb "$(mask 0)"
+if is_sloika; then
+	ok "... the dropped one is named in a warning" out_has caps-ambient "dropping CAP_KILL"
+fi
+
 b=$(make_bundle bogus '["/bin/true"]' '.process.capabilities.permitted += ["CAP_BOGUS"]')
 run_ctr caps-bogus "$b"
 rc=$?
