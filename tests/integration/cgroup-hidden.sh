@@ -1,0 +1,47 @@
+#!/bin/bash
+# The cgroup2 tree hidden: in a private mount namespace where the hybrid
+# host's /sys/fs/cgroup/unified is unmounted (how the shared benchmarks run
+# crun), sloika runs containers over the v1 hierarchies it can see, mounts
+# only those inside, applies limits and leaves no cgroup behind.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/bundle.sh"
+bundle_init
+UNI=/sys/fs/cgroup/unified
+[ "$(stat -fc %T $UNI 2>/dev/null)" = cgroup2fs ] || skip_all "no cgroup2 tree at $UNI to hide (not a hybrid host)"
+[ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ] || skip_all "no v1 memory controller"
+command -v unshare >/dev/null || skip_all "no unshare (util-linux)"
+
+# hidden CMD...: CMD in a private mount namespace without the cgroup2 tree.
+hidden() { unshare -m --propagation private sh -c 'umount "$0" && exec "$@"' "$UNI" "$@"; }
+no_cgroup() { ! ls -d /sys/fs/cgroup/*/sloika/"$1" >/dev/null 2>&1; }
+
+make_bundle hid '["sh","-c","ls /sys/fs/cgroup; cat /sys/fs/cgroup/memory/memory.limit_in_bytes"]'
+cfg hid '.linux.resources.memory.limit = 16777216 |
+	.mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "ro"]}]'
+hidden "$SLOIKA" --root "$ROOT" run -b "$T/hid" hid-run >"$T/out" 2>"$T/err"
+ok "run succeeds with the cgroup2 tree hidden" [ $? -eq 0 ]
+ok "... the memory limit applies" grep -qx 16777216 "$T/out"
+ok "... the container's cgroup mount has the v1 hierarchies" grep -qx memory "$T/out"
+ok "... and no unified one" sh -c "! grep -qx unified '$T/out'"
+ok "... no cgroup is left behind" no_cgroup hid-run
+grep -q 'level=error' "$T/err" && diag "$(cat "$T/err")"
+
+cfg hid '.linux.namespaces -= [{type: "cgroup"}]'
+hidden "$SLOIKA" --root "$ROOT" run -b "$T/hid" hid-ns >"$T/out" 2>"$T/err"
+ok "without a cgroup namespace too" [ $? -eq 0 ]
+ok "... the limit is seen in the bound host directory" grep -qx 16777216 "$T/out"
+ok "... no cgroup is left behind" no_cgroup hid-ns
+
+# create, start and delete, each in its own hidden view.
+make_bundle hidsleep '["sleep","60"]'
+hidden "$SLOIKA" --root "$ROOT" create -b "$T/hidsleep" hid-cd </dev/null >/dev/null 2>"$T/err"
+ok "create succeeds with the cgroup2 tree hidden" [ $? -eq 0 ]
+ok "... the v1 memory cgroup exists" [ -d /sys/fs/cgroup/memory/sloika/hid-cd ]
+ok "... and none in the hidden tree" [ ! -e $UNI/sloika/hid-cd ]
+hidden "$SLOIKA" --root "$ROOT" start hid-cd </dev/null >/dev/null 2>>"$T/err"
+ok "start succeeds" [ $? -eq 0 ]
+hidden "$SLOIKA" --root "$ROOT" delete -f hid-cd </dev/null >/dev/null 2>>"$T/err"
+ok "delete --force succeeds" [ $? -eq 0 ]
+ok "... no cgroup is left behind" no_cgroup hid-cd
+
+done_testing
