@@ -172,6 +172,11 @@ __attribute__((noreturn)) void sl_init_main(sl_init_ctx *ctx)
                 sl_err_sys(&err, errno, "create session keyring");
                 fail(ctx, false, &err);
         }
+        /* Relative bind sources name files in the bundle (runc runs from
+         * it); a joined mount namespace may lack it, so only a relative
+         * source that then fails to open reports the problem. */
+        if (ctx->state->bundle && chdir(ctx->state->bundle) < 0)
+                sl_log_debug("chdir to the bundle %s: %s", ctx->state->bundle, strerror(errno));
         if (ctx->plan->own_mount) {
                 sl_rootfs_callbacks cb = { .before_pivot = before_pivot, .arg = ctx };
                 if (sl_rootfs_setup_with(spec, ctx->rootfs, ctx->no_pivot, &cb, &err) < 0)

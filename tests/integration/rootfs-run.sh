@@ -103,6 +103,14 @@ ok "a bind mount shows host content" grep -q "host content" "$work/bind.out"
 ok "a ro bind mount refuses writes" sh -c "grep -q 'Read-only file system' $work/bind.out && ! grep -q WROTE $work/bind.out"
 ok "a rw bind mount writes through to the host" sh -c "grep -q rw-ok $work/bind.out && [ -e $work/host/new ]"
 
+# A relative bind source is a path in the bundle (runc runs from there),
+# whatever directory the runtime was started in.
+bundle relbind "$(sh_args 'cat /mnt/rel/hello')" \
+	'.mounts += [{destination: "/mnt/rel", type: "bind", source: "data", options: ["rbind", "ro"]}]'
+mkdir -p "$work/b-relbind/data" && echo "bundle content" >"$work/b-relbind/data/hello"
+(cd / && run relbind)
+ok "a relative bind source resolves against the bundle" grep -qx "bundle content" "$work/relbind.out"
+
 bundle tmpfs "$(sh_args 'stat -c %a /mnt/t; df -k /mnt/t | tail -1')" \
 	'.mounts += [{destination: "/mnt/t", type: "tmpfs", source: "tmpfs", options: ["size=1m", "mode=700", "nosuid"]}]'
 run tmpfs
