@@ -32,6 +32,7 @@
 #include "runtime/lib/signals.h"
 #include "runtime/lib/state.h"
 #include "runtime/lib/sync.h"
+#include "runtime/lib/sysctl.h"
 #include "runtime/lib/terminal.h"
 
 /* clone3(2) has no glibc wrapper in Debian 12. */
@@ -130,7 +131,7 @@ static int load_config(creation *c, sl_error *err)
         c->rootfs = root_path[0] == '/' ? sl_xstrdup(root_path)
                                         : sl_xasprintf("%s/%s", c->bundle, root_path);
         if (sl_process_validate(c->spec, err) < 0 || sl_ns_plan_from_spec(c->spec, &c->plan, err) < 0 ||
-            sl_lsm_check(c->spec->process, err) < 0)
+            sl_lsm_check(c->spec->process, err) < 0 || sl_sysctl_validate(c->spec, err) < 0)
                 return sl_err_wrap(err, "%s", c->config_path);
         bool tty = c->spec->process->has_terminal && c->spec->process->terminal;
         if (tty && !o->console_socket)

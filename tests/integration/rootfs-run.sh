@@ -63,7 +63,7 @@ bundle() {
 
 # run NAME [FLAGS...]: runs bundle NAME; output in $work/NAME.out.
 run() {
-	name=$1
+	local name=$1
 	shift
 	"$RUNTIME" --root "$state" run "$@" --bundle "$work/b-$name" "b-$name" >"$work/$name.out" 2>&1
 }
@@ -137,6 +137,8 @@ bundle badsysctl '["/bin/true"]' '.linux.sysctl = {"kernel.pid_max": "99"}'
 ok "a sysctl the container does not own is refused" fails run badsysctl
 if is_sloika; then
 	ok "the refusal names the sysctl" grep -qF 'linux.sysctl \"kernel.pid_max\": not in a namespace the container owns' "$work/badsysctl.out"
+	# Checked with the rest of config.json, before the init is forked.
+	ok "... and config.json, as a config check before forking" grep -qF "create: $work/b-badsysctl/config.json: linux.sysctl" "$work/badsysctl.out"
 fi
 
 bundle badtype '["/bin/true"]' '.mounts += [{destination: "/mnt/x", type: "nosuchfs", source: "x"}]'
