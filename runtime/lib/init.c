@@ -15,6 +15,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "runtime/lib/caps.h"
+#include "runtime/lib/devices.h"
 #include "runtime/lib/hooks.h"
 #include "runtime/lib/init.h"
 #include "runtime/lib/lsm.h"
@@ -190,7 +191,10 @@ __attribute__((noreturn)) void sl_init_main(sl_init_ctx *ctx)
                         sl_err(&err, EINVAL, "process.terminal: needs --console-socket");
                         fail(ctx, false, &err);
                 }
+                /* /dev/console is the pty too, as programs that log to
+                 * the console expect (runc does the same). */
                 if (sl_terminal_open(&master, &slave, &err) < 0 ||
+                    (ctx->plan->own_mount && sl_devices_bind_console(slave, &err) < 0) ||
                     sl_terminal_send_fd(ctx->console_fd, master, &err) < 0)
                         fail(ctx, false, &err);
                 close(master);
