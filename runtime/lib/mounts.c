@@ -276,6 +276,11 @@ static int bind_entry(const sl_mount_ctx *ctx, const oci_mount *m, const char *c
         _cleanup_close_ int mfd = -1, dst = -1;
         struct stat st;
 
+        /* From inside the container's user namespace the mapping cannot be
+         * set up; the runtime does not yet prepare such mounts on the host. */
+        if (premade < 0 && o->idmap && ctx->in_userns)
+                return sl_err(err, ENOTSUP, "idmap bind mounts in a container with its own user namespace "
+                                            "are not supported yet");
         mfd = premade >= 0 ? fcntl(premade, F_DUPFD_CLOEXEC, 0) : open_bind(m, o, -1, err);
         if (mfd < 0)
                 return premade >= 0 ? sl_err_sys(err, errno, "dup prepared mount") : -1;

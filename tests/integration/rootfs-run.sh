@@ -111,6 +111,19 @@ mkdir -p "$work/b-relbind/data" && echo "bundle content" >"$work/b-relbind/data/
 (cd / && run relbind)
 ok "a relative bind source resolves against the bundle" grep -qx "bundle content" "$work/relbind.out"
 
+# Not there yet: idmap bind mounts under the container's own user namespace
+# fail with a clear error rather than a stray EACCES.
+if is_sloika; then
+	bundle idmapns '["/bin/true"]' '.linux.namespaces += [{type: "user"}] |
+		.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] |
+		.linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}] |
+		del(.mounts[] | select(.type == "cgroup")) |
+		.mounts += [{destination: "/mnt/id", type: "bind", source: "/tmp", options: ["rbind", "idmap"],
+		             uidMappings: [{containerID: 0, hostID: 0, size: 1}], gidMappings: [{containerID: 0, hostID: 0, size: 1}]}]'
+	ok "an idmap mount under a user namespace fails" fails run idmapns
+	ok "... saying it is not supported yet" grep -qF 'idmap bind mounts in a container with its own user namespace are not supported yet' "$work/idmapns.out"
+fi
+
 bundle tmpfs "$(sh_args 'stat -c %a /mnt/t; df -k /mnt/t | tail -1')" \
 	'.mounts += [{destination: "/mnt/t", type: "tmpfs", source: "tmpfs", options: ["size=1m", "mode=700", "nosuid"]}]'
 run tmpfs
