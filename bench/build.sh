@@ -10,7 +10,7 @@
 #     many   a 20,000-file context (small files in nested dirs) COPY'd.
 #   For each workload, tool and round: a cold build into fresh storage (the
 #   busybox base image is imported first, outside the timing), then a fully
-#   cached rebuild of the same thing; the storage is then deleted. The tool
+#   cached rebuild of the same thing; all storage is deleted at the end. The tool
 #   order flips every round. Prints the median seconds per tool and mode and
 #   the ratio sloika-build/buildah (targets: cold <= 0.5, cached <= 0.1).
 #
@@ -146,34 +146,35 @@ record() { # round workload tool mode secs
 	echo "round=$1 workload=$2 tool=$3 mode=$4 secs=$5" | tee -a "$log"
 }
 
+# Every build gets its own fresh storage, and none is deleted before the end:
+# ext4 skips inodes freed in the last ~30 s when it allocates new ones
+# (recently_deleted in the inode allocator), so deleting a 20,000-file store
+# made the next build of either tool spend 3-5x longer in the kernel.
 bench_sloika() { # round workload
-	local store=$work/sloika-store t
-	rm -rf "$store"
+	local store=$work/sloika-$2-$1 t
+	sync
 	"$SB" import --root "$store" -t busybox:latest "$base" >/dev/null
 	t=$(timed sb-cold "$SB" build --root "$store" -t "bench-$2:latest" "$ctx/$2")
 	record "$1" "$2" sloika-build cold "$t"
 	t=$(timed sb-cached "$SB" build --root "$store" -t "bench-$2:latest" "$ctx/$2")
 	grep -q CACHED "$work/sb-cached.out" || echo "# warning: sloika-build's rebuild of $2 shows no CACHED step" >&2
 	record "$1" "$2" sloika-build cached "$t"
-	unmount_under "$store"
-	rm -rf "$store"
 }
 
 bench_buildah() { # round workload
-	local root=$work/buildah-$2 t c
+	local root=$work/buildah-$2-$1 t c
 	local B=("$BUILDAH" --root "$root" --runroot "$root.run" --storage-driver overlay)
-	buildah_wipe "$root"
 	c=$("${B[@]}" from scratch)
 	"${B[@]}" copy "$c" "$base" / >/dev/null
 	"${B[@]}" commit -q "$c" busybox:latest >/dev/null
 	"${B[@]}" rm "$c" >/dev/null
+	sync
 	local bud=("${B[@]}" bud --layers --pull=never --isolation oci --runtime "$RT" --network none -t "bench-$2:latest")
 	t=$(timed bh-cold "${bud[@]}" "$ctx/$2")
 	record "$1" "$2" buildah cold "$t"
 	t=$(timed bh-cached "${bud[@]}" "$ctx/$2")
 	grep -q 'Using cache' "$work/bh-cached.out" || echo "# warning: buildah's rebuild of $2 used no cache" >&2
 	record "$1" "$2" buildah cached "$t"
-	buildah_wipe "$root"
 }
 
 echo "## $ROUNDS rounds (the tool order flips every round)"
