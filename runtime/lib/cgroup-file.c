@@ -146,3 +146,17 @@ int sl_cg_mkdirs(const char *dir, bool *created, sl_error *err)
                 return sl_err_sys(err, errno, "mkdir %s", dir);
         return 0;
 }
+
+int sl_cg_check_before_update(const char *dir, const char *usage_file, const oci_linux_memory *m,
+                              sl_error *err)
+{
+        if (!m->has_check_before_update || !m->check_before_update || !m->has_limit || m->limit <= 0)
+                return 0;
+        uint64_t usage = 0;
+        if (sl_cg_read_u64(dir, usage_file, &usage, err) < 0)
+                return sl_err_wrap(err, "linux.resources.memory.checkBeforeUpdate");
+        if ((uint64_t)m->limit < usage)
+                return sl_err(err, EBUSY, "linux.resources.memory.limit: %" PRId64 " is below the current "
+                              "usage of %" PRIu64 " bytes (checkBeforeUpdate)", m->limit, usage);
+        return 0;
+}

@@ -79,6 +79,11 @@ int sl_cg_read_keyed(const char *dir, const char *file, const char *key, uint64_
  * made here. */
 int sl_cg_mkdirs(const char *dir, bool *created, sl_error *err);
 
+/* memory.checkBeforeUpdate: refuses a new memory.limit below the usage
+ * read from usage_file (each cgroup version names it differently). */
+int sl_cg_check_before_update(const char *dir, const char *usage_file, const oci_linux_memory *m,
+                              sl_error *err);
+
 /* --- cgroup-v1.c / cgroup-v2.c: one writer per linux.resources group ---
  * Each returns 0 when the group is absent or empty. */
 typedef int (*sl_cg_writer)(const char *dir, const oci_linux_resources *r, bool update,

@@ -103,15 +103,8 @@ int sl_cg_v1_memory(const char *dir, const oci_linux_resources *r, bool update, 
         const oci_linux_memory *m = r->memory;
         if (!m)
                 return 0;
-        if (update && m->has_check_before_update && m->check_before_update && m->has_limit &&
-            m->limit > 0) {
-                uint64_t usage = 0;
-                if (sl_cg_read_u64(dir, "memory.usage_in_bytes", &usage, err) < 0)
-                        return sl_err_wrap(err, F("memory.checkBeforeUpdate"));
-                if ((uint64_t)m->limit < usage)
-                        return sl_err(err, EBUSY, F("memory.limit") ": %" PRId64 " is below the current "
-                                      "usage of %" PRIu64 " bytes (checkBeforeUpdate)", m->limit, usage);
-        }
+        if (update && sl_cg_check_before_update(dir, "memory.usage_in_bytes", m, err) < 0)
+                return -1;
         if (v1_memory_limits(dir, m, err) < 0)
                 return -1;
         if (m->has_reservation && (check_mem(m->reservation, F("memory.reservation"), err) < 0 ||

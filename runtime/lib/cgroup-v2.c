@@ -105,15 +105,8 @@ int sl_cg_v2_memory(const char *dir, const oci_linux_resources *r, bool update, 
         const oci_linux_memory *m = r->memory;
         if (!m)
                 return 0;
-        if (update && m->has_check_before_update && m->check_before_update && m->has_limit &&
-            m->limit > 0) {
-                uint64_t usage = 0;
-                if (sl_cg_read_u64(dir, "memory.current", &usage, err) < 0)
-                        return sl_err_wrap(err, F("memory.checkBeforeUpdate"));
-                if ((uint64_t)m->limit < usage)
-                        return sl_err(err, EBUSY, F("memory.limit") ": %" PRId64 " is below the current "
-                                      "usage of %" PRIu64 " bytes (checkBeforeUpdate)", m->limit, usage);
-        }
+        if (update && sl_cg_check_before_update(dir, "memory.current", m, err) < 0)
+                return -1;
         if (m->has_limit && write_max(dir, "memory.max", m->limit, F("memory.limit"), err) < 0)
                 return -1;
         if (v2_swap(dir, m, err) < 0)
