@@ -95,25 +95,8 @@ static void fill_desc(oci_descriptor *d, const image_blobs *b, const char *ref)
         d->platform->os = sl_xstrdup(b->config->os);
         if (b->config->variant)
                 d->platform->variant = sl_xstrdup(b->config->variant);
-        if (ref) {
-                d->annotations = sl_xcalloc(1, sizeof *d->annotations);
-                d->annotations->keys = sl_xcalloc(1, sizeof(char *));
-                d->annotations->values = sl_xcalloc(1, sizeof(char *));
-                d->annotations->keys[0] = sl_xstrdup(SL_REF_NAME_ANNOTATION);
-                d->annotations->values[0] = sl_xstrdup(ref);
-                d->annotations->len = 1;
-        }
-}
-
-static oci_index *new_index(void)
-{
-        oci_index *idx = sl_xcalloc(1, sizeof *idx);
-        idx->schema_version = 2;
-        idx->has_schema_version = true;
-        idx->media_type = sl_xstrdup(SL_MEDIA_INDEX);
-        idx->manifests = sl_xcalloc(1, sizeof *idx->manifests);
-        idx->has_manifests = true;
-        return idx;
+        if (ref)
+                sl_desc_set_ref(d, ref);
 }
 
 /* Adds the image to idx, dropping an entry with the same ref (or, with
@@ -215,7 +198,7 @@ int sl_output_layout(sl_store *s, const char *manifest_digest, const char *dir, 
                     !(idx = oci_index_parse_data(data, len, name, err)))
                         goto out;
         } else {
-                idx = new_index();
+                idx = sl_index_new();
         }
         index_put(idx, &b, ref);
         _cleanup_free_ char *json = NULL;
@@ -287,7 +270,7 @@ int sl_output_archive(sl_store *s, const char *manifest_digest, const char *file
         if (rc < 0)
                 goto out;
         rc = -1;
-        idx = new_index();
+        idx = sl_index_new();
         index_put(idx, &b, ref);
         if (oci_index_generate(idx, 0, &json, &len, err) < 0)
                 goto out;

@@ -80,6 +80,27 @@ char *sl_ref_normalize(const char *ref)
 
 /* ---- index.json ---- */
 
+oci_index *sl_index_new(void)
+{
+        oci_index *idx = sl_xcalloc(1, sizeof *idx);
+        idx->schema_version = 2;
+        idx->has_schema_version = true;
+        idx->media_type = sl_xstrdup(SL_MEDIA_INDEX);
+        idx->manifests = sl_xcalloc(1, sizeof *idx->manifests);
+        idx->has_manifests = true;
+        return idx;
+}
+
+void sl_desc_set_ref(oci_descriptor *d, const char *ref)
+{
+        d->annotations = sl_xcalloc(1, sizeof *d->annotations);
+        d->annotations->keys = sl_xcalloc(1, sizeof(char *));
+        d->annotations->values = sl_xcalloc(1, sizeof(char *));
+        d->annotations->keys[0] = sl_xstrdup(SL_REF_NAME_ANNOTATION);
+        d->annotations->values[0] = sl_xstrdup(ref);
+        d->annotations->len = 1;
+}
+
 static oci_index *load_index(sl_store *s, sl_error *err)
 {
         _cleanup_free_ char *data = NULL;
@@ -87,13 +108,7 @@ static oci_index *load_index(sl_store *s, sl_error *err)
         if (sl_read_file_at(s->rootfd, "index.json", &data, &len, err) < 0) {
                 if (err && err->code != ENOENT)
                         return NULL;
-                oci_index *idx = sl_xcalloc(1, sizeof *idx);
-                idx->schema_version = 2;
-                idx->has_schema_version = true;
-                idx->media_type = sl_xstrdup(SL_MEDIA_INDEX);
-                idx->manifests = sl_xcalloc(1, sizeof *idx->manifests);
-                idx->has_manifests = true;
-                return idx;
+                return sl_index_new();
         }
         _cleanup_free_ char *src = sl_xasprintf("%s/index.json", s->root);
         return oci_index_parse_data(data, len, src, err);
@@ -167,12 +182,7 @@ int sl_store_tag(sl_store *s, const char *ref, const char *manifest_digest, sl_e
                 d->digest = sl_xstrdup(manifest_digest);
                 d->size = (int64_t)size;
                 d->has_size = true;
-                d->annotations = sl_xcalloc(1, sizeof *d->annotations);
-                d->annotations->keys = sl_xcalloc(1, sizeof(char *));
-                d->annotations->values = sl_xcalloc(1, sizeof(char *));
-                d->annotations->keys[0] = sl_xstrdup(SL_REF_NAME_ANNOTATION);
-                d->annotations->values[0] = sl_xstrdup(name);
-                d->annotations->len = 1;
+                sl_desc_set_ref(d, name);
                 idx->has_manifests = true;
                 qsort(idx->manifests, idx->manifests_len, sizeof *idx->manifests, cmp_ref);
                 rc = save_index(s, idx, err);

@@ -38,6 +38,11 @@
 
 typedef struct sl_store sl_store;
 
+/* An empty image index: schemaVersion 2, no manifests. */
+oci_index *sl_index_new(void);
+/* Names d with the org.opencontainers.image.ref.name annotation. */
+void sl_desc_set_ref(oci_descriptor *d, const char *ref);
+
 /* Opens (creating if needed) the store at root. */
 int sl_store_open(const char *root, sl_store **out, sl_error *err);
 void sl_store_close(sl_store *s);
