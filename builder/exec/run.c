@@ -18,6 +18,7 @@
 #include "builder/layer/fsutil.h"
 #include "common/atomicfile.h"
 #include "common/cleanup.h"
+#include "common/digest.h"
 #include "common/path.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
@@ -121,13 +122,20 @@ out:
         return rc;
 }
 
-static char *random_id(void)
+/* "sloika-build-<store>-<random>": the store part (the first 8 hex digits
+ * of the sha256 of the store root's path) tells which store a step
+ * container and its cgroup belong to, so concurrent builds on other
+ * stores can be told apart. */
+static char *container_id(const sl_store *s)
 {
-        unsigned char b[8];
+        unsigned char b[6];
+        char d[SL_DIGEST_STR_MAX] = "sha256:00000000";
+        const char *root = sl_store_root(s);
         if (getrandom(b, sizeof b, 0) != sizeof b)
                 memset(b, 0, sizeof b);
-        return sl_xasprintf("sloika-build-%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
-                            b[6], b[7]);
+        sl_digest_buffer(SL_DIGEST_SHA256, root, strlen(root), d, NULL);
+        return sl_xasprintf("sloika-build-%.8s-%02x%02x%02x%02x%02x%02x", d + strlen("sha256:"), b[0], b[1],
+                            b[2], b[3], b[4], b[5]);
 }
 
 /* Writes a "#!" heredoc script where the container sees it at SCRIPT_DIR. */
@@ -147,7 +155,7 @@ static int run_container(sl_store *s, const sl_run_req *r, sl_overlay *ov, int *
         _cleanup_free_ char *bundle = sl_xasprintf("%s/bundle", work);
         _cleanup_free_ char *state = sl_xasprintf("%s/state", work);
         _cleanup_free_ char *scripts = sl_xasprintf("%s/scripts", work);
-        _cleanup_free_ char *id = random_id();
+        _cleanup_free_ char *id = container_id(s);
         _cleanup_strv_ char **argv = NULL, **env = NULL;
         int rc = -1;
         if (mkdir(bundle, 0700) < 0 || mkdir(state, 0700) < 0 || mkdir(scripts, 0755) < 0) {

@@ -53,9 +53,14 @@ layer_digests() {
 }
 
 # no_leftovers: no overlay mount of the store, no work dir, no container state.
+# Step containers are named sloika-build-<first 8 hex of sha256(store root)>-…,
+# so builds of other tests running in parallel are not counted.
 no_leftovers() {
+	local tag
+	tag=$(printf %s "$S" | sha256sum | cut -c1-8)
 	! grep -q "$S" /proc/self/mountinfo && [ -z "$(ls -A "$S/tmp" 2>/dev/null)" ] &&
-		! ls -d /sys/fs/cgroup/*/sloika/sloika-build-* /sys/fs/cgroup/unified/sloika/sloika-build-* >/dev/null 2>&1
+		! ls -d /sys/fs/cgroup/*/sloika/sloika-build-"$tag"-* \
+			/sys/fs/cgroup/unified/sloika/sloika-build-"$tag"-* >/dev/null 2>&1
 }
 
 # jq_true FILE FILTER: the filter holds on the JSON file.
