@@ -5,7 +5,8 @@ set -eu
 PKGS="build-essential autoconf automake pkg-config git
 libyajl-dev libseccomp-dev libcap-dev libarchive-dev libssl-dev zlib1g-dev
 busybox-static jq python3 iproute2 procps util-linux strace
-umoci skopeo oci-image-tool runc crun"
+umoci skopeo oci-image-tool runc crun
+clang libclang-rt-dev valgrind buildah"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -42,5 +42,11 @@ int sl_cmd_delete(sl_cli *g, int argc, char **argv);
 int sl_cmd_list(sl_cli *g, int argc, char **argv);
 int sl_cmd_spec(sl_cli *g, int argc, char **argv);
 int sl_cmd_features(sl_cli *g, int argc, char **argv);
+int sl_cmd_exec(sl_cli *g, int argc, char **argv);
+int sl_cmd_ps(sl_cli *g, int argc, char **argv);
+int sl_cmd_pause(sl_cli *g, int argc, char **argv);
+int sl_cmd_resume(sl_cli *g, int argc, char **argv);
+int sl_cmd_update(sl_cli *g, int argc, char **argv);
+int sl_cmd_events(sl_cli *g, int argc, char **argv);
 
 #endif

@@ -25,6 +25,12 @@ static const char usage[] =
         "  list       list containers\n"
         "  spec       write a default config.json\n"
         "  features   print the features this runtime supports (JSON)\n"
+        "  exec       run a new process inside a running container\n"
+        "  ps         list the processes of a container\n"
+        "  pause      freeze every process of a container\n"
+        "  resume     thaw a paused container\n"
+        "  update     change a container's cgroup limits while it runs\n"
+        "  events     print a container's stats and events (JSON)\n"
         "\n"
         "Global options:\n"
         "  --root DIR            state directory (default /run/sloika)\n"
@@ -76,6 +82,8 @@ static const struct {
         { "create", sl_cmd_create }, { "run", sl_cmd_run },       { "start", sl_cmd_start },
         { "state", sl_cmd_state },   { "kill", sl_cmd_kill },     { "delete", sl_cmd_delete },
         { "list", sl_cmd_list },     { "spec", sl_cmd_spec },     { "features", sl_cmd_features },
+        { "exec", sl_cmd_exec },     { "ps", sl_cmd_ps },         { "pause", sl_cmd_pause },
+        { "resume", sl_cmd_resume }, { "update", sl_cmd_update }, { "events", sl_cmd_events },
 };
 
 /* --systemd-cgroup is accepted for managers that pass it; sloika manages
