@@ -25,6 +25,7 @@
 #include "runtime/lib/hooks.h"
 #include "runtime/lib/init.h"
 #include "runtime/lib/lsm.h"
+#include "runtime/lib/mounts.h"
 #include "runtime/lib/namespaces.h"
 #include "runtime/lib/notify.h"
 #include "runtime/lib/process.h"
@@ -332,6 +333,34 @@ static void init_error(creation *c, sl_error *err)
                 *err = child;
 }
 
+/* Builds the idmapped bind mounts the init cannot (sl_init_gets_mount_fds)
+ * with the container's user namespace, and hands them over. */
+static int send_mount_fds(creation *c, sl_error *err)
+{
+        _cleanup_close_ int nsfd = -1, bundlefd = -1;
+        char path[64];
+        int *fds = NULL, r = 0;
+
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
+        nsfd = open(path, O_RDONLY | O_CLOEXEC);
+        if (nsfd < 0)
+                return sl_err_sys(err, errno, "open the container's user namespace %s", path);
+        bundlefd = open(c->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (bundlefd < 0)
+                return sl_err_sys(err, errno, "bundle \"%s\"", c->bundle);
+        if (sl_mounts_prepare_at(c->spec, bundlefd, nsfd, &fds, err) < 0)
+                return -1;
+        for (size_t i = 0; i < c->spec->mounts_len && r == 0; i++) {
+                char idx[24];
+                if (fds[i] < 0)
+                        continue;
+                snprintf(idx, sizeof(idx), "%zu", i);
+                r = sl_unix_send_fd(c->sync_fd, fds[i], idx, strlen(idx) + 1, err);
+        }
+        sl_mounts_fds_free(fds, c->spec->mounts_len);
+        return r < 0 ? sl_err_wrap(err, "hand the prepared mounts to the init") : 0;
+}
+
 static int write_pid_file(const char *path, pid_t pid, sl_error *err)
 {
         _cleanup_free_ char *tmp = sl_xasprintf("%s.tmp", path);
@@ -419,6 +448,10 @@ static int create_steps(creation *c, bool use_fifo, sl_error *err)
                 return -1;
         if (sl_sync_send(c->sync_fd, SL_SYNC_GO, c->pid) < 0)
                 return sl_err_sys(err, errno, "resume the init");
+        if (sl_init_gets_mount_fds(c->spec, &c->plan) && send_mount_fds(c, err) < 0) {
+                init_error(c, err);
+                return -1;
+        }
         if (sl_init_has_runtime_hooks(c->spec)) {
                 if (sl_sync_expect(c->sync_fd, SL_SYNC_HOOKS, NULL, "init", err) < 0 ||
                     run_runtime_hooks(c, err) < 0)

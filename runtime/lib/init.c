@@ -19,6 +19,7 @@
 #include "runtime/lib/hooks.h"
 #include "runtime/lib/init.h"
 #include "runtime/lib/lsm.h"
+#include "runtime/lib/mounts.h"
 #include "runtime/lib/process.h"
 #include "runtime/lib/rootfs.h"
 #include "runtime/lib/seccomp.h"
@@ -128,6 +129,43 @@ static int chroot_only(const char *rootfs, sl_error *err)
         return 0;
 }
 
+/* Whether the runtime prepares the idmapped bind mounts (the init, in the
+ * container's user namespace, has no rights over their filesystems);
+ * both sides decide it from the config alone. */
+bool sl_init_gets_mount_fds(const oci_spec *spec, const sl_ns_plan *plan)
+{
+        if (!plan->own_mount || !(plan->new_user || plan->join_user))
+                return false;
+        for (size_t i = 0; i < spec->mounts_len; i++)
+                if (sl_mount_is_prepared(&spec->mounts[i]))
+                        return true;
+        return false;
+}
+
+/* The runtime's prepared mounts, one message per mounts[] index that
+ * sl_mount_is_prepared picks, in order, each carrying its index. */
+static int receive_mount_fds(sl_init_ctx *ctx, int **out, sl_error *err)
+{
+        const oci_spec *spec = ctx->spec;
+        int *fds = sl_xmalloc(spec->mounts_len * sizeof(*fds));
+
+        for (size_t i = 0; i < spec->mounts_len; i++)
+                fds[i] = -1;
+        for (size_t i = 0; i < spec->mounts_len; i++) {
+                char buf[16];
+                if (!sl_mount_is_prepared(&spec->mounts[i]))
+                        continue;
+                if (sl_unix_recv_fd(ctx->sync_fd, &fds[i], buf, sizeof(buf), err) < 0 || fds[i] < 0 ||
+                    strtoul(buf, NULL, 10) != i) {
+                        sl_mounts_fds_free(fds, spec->mounts_len);
+                        return err->code ? sl_err_wrap(err, "mounts[%zu]: receive the prepared mount", i)
+                                         : sl_err(err, EPROTO, "mounts[%zu]: the runtime sent no prepared mount", i);
+                }
+        }
+        *out = fds;
+        return 0;
+}
+
 static void add_listen_env(char ***env, int listen_fds)
 {
         if (listen_fds <= 0)
@@ -180,8 +218,13 @@ __attribute__((noreturn)) void sl_init_main(sl_init_ctx *ctx)
                 sl_log_debug("chdir to the bundle %s: %s", ctx->state->bundle, strerror(errno));
         if (ctx->plan->own_mount) {
                 sl_rootfs_callbacks cb = { .before_pivot = before_pivot, .arg = ctx };
+                int *mount_fds = NULL;
+                if (sl_init_gets_mount_fds(spec, ctx->plan) && receive_mount_fds(ctx, &mount_fds, &err) < 0)
+                        fail(ctx, false, &err);
+                cb.mount_fds = mount_fds;
                 if (sl_rootfs_setup_with(spec, ctx->rootfs, ctx->no_pivot, &cb, &err) < 0)
                         fail(ctx, false, &err);
+                sl_mounts_fds_free(mount_fds, spec->mounts_len);
         } else if (before_pivot(ctx, &err) < 0 || chroot_only(ctx->rootfs, &err) < 0) {
                 fail(ctx, false, &err);
         }

@@ -36,4 +36,11 @@ __attribute__((noreturn)) void sl_init_main(sl_init_ctx *ctx);
  * hooks; both sides decide it from the config alone. */
 bool sl_init_has_runtime_hooks(const oci_spec *spec);
 
+/* Whether the runtime builds idmapped bind mounts for the init (which, in
+ * the container's user namespace, cannot) and sends them after
+ * SL_SYNC_GO: one SCM_RIGHTS message per mounts[] entry that
+ * sl_mount_is_prepared (mounts.h) picks, in order, its payload the index
+ * in decimal. */
+bool sl_init_gets_mount_fds(const oci_spec *spec, const sl_ns_plan *plan);
+
 #endif

@@ -249,16 +249,17 @@ static int remount_entry(const sl_mount_ctx *ctx, const char *clean, const sl_mo
         return 0;
 }
 
-/* A detached clone of the bind source with the entry's flags, recursive
- * attrs and id mapping (userns_fd as in sl_mount_idmap). */
-static int open_bind(const oci_mount *m, const sl_mount_opts *o, int userns_fd, sl_error *err)
+/* A detached clone of the bind source (relative to dirfd) with the
+ * entry's flags, recursive attrs and id mapping (userns_fd as in
+ * sl_mount_idmap). */
+static int open_bind(int dirfd, const oci_mount *m, const sl_mount_opts *o, int userns_fd, sl_error *err)
 {
         _cleanup_close_ int mfd = -1;
         uint64_t set, clr;
 
         if (!m->source || !*m->source)
                 return sl_err(err, EINVAL, "bind mount without a source");
-        mfd = sl_mount_clone(AT_FDCWD, m->source, (o->set & MS_REC) != 0, err);
+        mfd = sl_mount_clone(dirfd, m->source, (o->set & MS_REC) != 0, err);
         if (mfd < 0)
                 return sl_err_wrap(err, "bind source");
         sl_mount_opts_attr(o, &set, &clr);
@@ -277,11 +278,11 @@ static int bind_entry(const sl_mount_ctx *ctx, const oci_mount *m, const char *c
         struct stat st;
 
         /* From inside the container's user namespace the mapping cannot be
-         * set up; the runtime does not yet prepare such mounts on the host. */
+         * set up: the runtime prepares such mounts (sl_mounts_prepare). */
         if (premade < 0 && o->idmap && ctx->in_userns)
                 return sl_err(err, ENOTSUP, "idmap bind mounts in a container with its own user namespace "
-                                            "are not supported yet");
-        mfd = premade >= 0 ? fcntl(premade, F_DUPFD_CLOEXEC, 0) : open_bind(m, o, -1, err);
+                                            "must be prepared by the runtime, outside it");
+        mfd = premade >= 0 ? fcntl(premade, F_DUPFD_CLOEXEC, 0) : open_bind(AT_FDCWD, m, o, -1, err);
         if (mfd < 0)
                 return premade >= 0 ? sl_err_sys(err, errno, "dup prepared mount") : -1;
         if (fstat(mfd, &st) < 0)
@@ -346,6 +347,31 @@ static int fs_entry(const sl_mount_ctx *ctx, const oci_mount *m, const char *cle
         return 0;
 }
 
+/* Mappings on a mount ask for an idmapped mount even without the idmap
+ * option (runtime-spec only recommends naming it); recursive with rbind. */
+static int parse_opts(const oci_mount *m, sl_mount_opts *o, sl_error *err)
+{
+        if (sl_mount_opts_parse(m->options, m->options_len, o, err) < 0)
+                return -1;
+        if (!o->idmap && (m->uid_mappings_len || m->gid_mappings_len)) {
+                o->idmap = true;
+                o->idmap_recursive = (o->set & MS_REC) != 0;
+        }
+        return 0;
+}
+
+bool sl_mount_is_prepared(const oci_mount *m)
+{
+        sl_mount_opts o;
+        bool r;
+
+        if (parse_opts(m, &o, NULL) < 0)
+                return false;
+        r = o.idmap && !(o.set & MS_REMOUNT) && sl_mount_opts_is_bind(&o, m->type);
+        sl_mount_opts_free(&o);
+        return r;
+}
+
 int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, int premade, sl_error *err)
 {
         _cleanup_free_ char *clean = NULL;
@@ -359,7 +385,7 @@ int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, int premade, sl_
         clean = sl_path_clean_abs(m->destination);
         if (strcmp(clean, "/") == 0)
                 return sl_err(err, EINVAL, "mounting over the container root is not supported");
-        if (sl_mount_opts_parse(m->options, m->options_len, &o, err) < 0)
+        if (parse_opts(m, &o, err) < 0)
                 return -1;
         /* linux.mountLabel labels the filesystems the runtime creates for
          * the container, as runc does. */
@@ -396,6 +422,11 @@ int sl_mounts_setup(const sl_mount_ctx *ctx, sl_error *err)
 
 int sl_mounts_prepare(const oci_spec *spec, int userns_fd, int **fds, sl_error *err)
 {
+        return sl_mounts_prepare_at(spec, AT_FDCWD, userns_fd, fds, err);
+}
+
+int sl_mounts_prepare_at(const oci_spec *spec, int dirfd, int userns_fd, int **fds, sl_error *err)
+{
         int *out = sl_xmalloc((spec->mounts_len ? spec->mounts_len : 1) * sizeof(*out));
 
         for (size_t i = 0; i < spec->mounts_len; i++)
@@ -403,11 +434,11 @@ int sl_mounts_prepare(const oci_spec *spec, int userns_fd, int **fds, sl_error *
         for (size_t i = 0; i < spec->mounts_len; i++) {
                 const oci_mount *m = &spec->mounts[i];
                 sl_mount_opts o;
-                bool failed = sl_mount_opts_parse(m->options, m->options_len, &o, err) < 0;
+                bool failed = parse_opts(m, &o, err) < 0;
 
                 if (!failed) {
                         if (o.idmap && !(o.set & MS_REMOUNT) && sl_mount_opts_is_bind(&o, m->type)) {
-                                out[i] = open_bind(m, &o, userns_fd, err);
+                                out[i] = open_bind(dirfd, m, &o, userns_fd, err);
                                 failed = out[i] < 0;
                         }
                         sl_mount_opts_free(&o);

@@ -40,6 +40,11 @@ int sl_mount_entry(const sl_mount_ctx *ctx, const oci_mount *m, int premade, sl_
  * namespace). *fds gets spec->mounts_len entries, -1 where nothing was
  * built; hand them to sl_rootfs_setup_with, then sl_mounts_fds_free. */
 int sl_mounts_prepare(const oci_spec *spec, int userns_fd, int **fds, sl_error *err);
+/* The same, with relative bind sources resolved against dirfd (the bundle). */
+int sl_mounts_prepare_at(const oci_spec *spec, int dirfd, int userns_fd, int **fds, sl_error *err);
+/* Whether sl_mounts_prepare builds this entry (an idmapped bind mount);
+ * the runtime and the init agree through it on which mounts are handed over. */
+bool sl_mount_is_prepared(const oci_mount *m);
 void sl_mounts_fds_free(int *fds, size_t n);
 
 /* Whether mounts[] asks for a read-only /dev filesystem. sl_mounts_setup

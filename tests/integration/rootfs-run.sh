@@ -111,18 +111,41 @@ mkdir -p "$work/b-relbind/data" && echo "bundle content" >"$work/b-relbind/data/
 (cd / && run relbind)
 ok "a relative bind source resolves against the bundle" grep -qx "bundle content" "$work/relbind.out"
 
-# Not there yet: idmap bind mounts under the container's own user namespace
-# fail with a clear error rather than a stray EACCES.
-if is_sloika; then
-	bundle idmapns '["/bin/true"]' '.linux.namespaces += [{type: "user"}] |
-		.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] |
-		.linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}] |
-		del(.mounts[] | select(.type == "cgroup")) |
-		.mounts += [{destination: "/mnt/id", type: "bind", source: "/tmp", options: ["rbind", "idmap"],
-		             uidMappings: [{containerID: 0, hostID: 0, size: 1}], gidMappings: [{containerID: 0, hostID: 0, size: 1}]}]'
-	ok "an idmap mount under a user namespace fails" fails run idmapns
-	ok "... saying it is not supported yet" grep -qF 'idmap bind mounts in a container with its own user namespace are not supported yet' "$work/idmapns.out"
-fi
+# idmapped bind mounts: a file owned by host uid/gid 1000 shows up as the
+# uid the mount's mapping (or the container's user namespace) gives it.
+mkdir -p "$work/idsrc" && touch "$work/idsrc/f" && chown 1000:1000 "$work/idsrc/f"
+stat_id=$(sh_args 'stat -c "%u %g" /mnt/id/f')
+userns='.linux.namespaces += [{type: "user"}] |
+	.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] |
+	.linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}] |
+	del(.mounts[] | select(.type == "cgroup"))'
+idmount() { # OPTIONS_JSON [MAPPINGS_JQ] [SOURCE]
+	echo ".mounts += [{destination: \"/mnt/id\", type: \"bind\", source: \"${3:-$work/idsrc}\", options: $1 ${2:+, $2}}]"
+}
+bundle idhost "$stat_id" "$(idmount '["rbind"]' 'uidMappings: [{containerID: 1000, hostID: 2000, size: 1}], gidMappings: [{containerID: 1000, hostID: 2001, size: 1}]')"
+run idhost
+ok "mount uidMappings/gidMappings without a user namespace map the owner (1000 -> 2000/2001)" \
+	sh -c "[ \"\$(cat $work/idhost.out)\" = '2000 2001' ]"
+ok "... leaving the source's owner on the host as it was" sh -c "[ \"\$(stat -c '%u %g' $work/idsrc/f)\" = '1000 1000' ]"
+bundle idplain "$stat_id" "$userns | $(idmount '["rbind"]')"
+run idplain
+ok "without idmap, host uid 1000 is unmapped in the container's user namespace" \
+	sh -c "[ \"\$(cat $work/idplain.out)\" = '65534 65534' ]"
+bundle idns "$stat_id" "$userns | $(idmount '["rbind", "idmap"]')"
+run idns
+ok "idmap under the container's own user namespace: host uid 1000 shows as 1000 inside" \
+	sh -c "[ \"\$(cat $work/idns.out)\" = '1000 1000' ]"
+# Explicit mappings inside a user namespace, from a source relative to
+# the bundle: on-disk 1000 -> host 100005 -> 5 in the container.
+bundle idnsmap "$stat_id" "$userns | $(idmount '["rbind", "ridmap"]' 'uidMappings: [{containerID: 1000, hostID: 100005, size: 1}], gidMappings: [{containerID: 1000, hostID: 100007, size: 1}]' data)"
+mkdir -p "$work/b-idnsmap/data" && touch "$work/b-idnsmap/data/f" && chown 1000:1000 "$work/b-idnsmap/data/f"
+(cd / && run idnsmap)
+ok "ridmap with its own mappings under a user namespace (relative source): 1000 shows as 5/7" \
+	sh -c "[ \"\$(cat $work/idnsmap.out)\" = '5 7' ]"
+bundle idbad "$stat_id" "$userns | $(idmount '["rbind", "idmap"]' 'uidMappings: [{containerID: 1000, hostID: 100005, size: 1}]')"
+ok "an idmap mount with uidMappings but no gidMappings fails" fails run idbad
+ok "... naming the mount and the problem" grep -qF '/mnt/id\" (mounts[6]): idmap needs both uidMappings and gidMappings' "$work/idbad.out"
+ok "... leaving no container behind" sh -c "! [ -e $state/b-idbad ]"
 
 bundle tmpfs "$(sh_args 'stat -c %a /mnt/t; df -k /mnt/t | tail -1')" \
 	'.mounts += [{destination: "/mnt/t", type: "tmpfs", source: "tmpfs", options: ["size=1m", "mode=700", "nosuid"]}]'
