@@ -178,6 +178,8 @@ int sl_output_layout(sl_store *s, const char *manifest_digest, const char *dir, 
         int rc = collect(s, manifest_digest, &b, err);
         _cleanup_close_ int dfd = -1, blobs = -1, sha = -1;
         oci_index *idx = NULL;
+        /* before the first goto: a cleanup variable the jump skipped would be freed uninitialised */
+        _cleanup_free_ char *json = NULL;
         if (rc < 0)
                 goto out;
         rc = -1;
@@ -201,7 +203,6 @@ int sl_output_layout(sl_store *s, const char *manifest_digest, const char *dir, 
                 idx = sl_index_new();
         }
         index_put(idx, &b, ref);
-        _cleanup_free_ char *json = NULL;
         size_t len;
         if (oci_index_generate(idx, 0, &json, &len, err) < 0 ||
             sl_atomic_write_at(dfd, "oci-layout", layout_json, sizeof layout_json - 1, 0644, err) < 0 ||
