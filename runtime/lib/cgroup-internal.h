@@ -121,6 +121,13 @@ uint64_t sl_cg_blkio_to_io_weight(uint64_t weight);      /* blkio 10..1000 → i
 /* Parses "2MB", "1GB", "64KB" into bytes; -1 when malformed. */
 int sl_cg_hugepage_size(const char *s, uint64_t *bytes);
 
+/* --- cgroup-stats-cpuset.c --- */
+struct sl_cgroup_stats;
+/* Fills the cpuset part of a stats sample. */
+void sl_cg_cpuset_stats(const sl_cg *cg, struct sl_cgroup_stats *s);
+/* Parses a cpu list ("0-3,8") into numbers (free *out); -1 when malformed. */
+int sl_cg_parse_cpu_list(const char *list, uint16_t **out, size_t *n);
+
 /* --- cgroup-devices.c --- */
 typedef struct sl_cg_dev_rule {
         bool allow;

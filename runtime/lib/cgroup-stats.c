@@ -20,6 +20,10 @@ void sl_cgroup_stats_free(struct sl_cgroup_stats *s)
         free(s->memory_stat_keys);
         free(s->memory_stat_values);
         free(s->cpu_percpu);
+        free(s->cpu_percpu_user);
+        free(s->cpu_percpu_kernel);
+        free(s->cpuset_cpus);
+        free(s->cpuset_mems);
         free(s->io_service_bytes);
         free(s->io_serviced);
         free(s->hugetlb);
@@ -57,6 +61,27 @@ static void read_memory_stat(const char *dir, struct sl_cgroup_stats *s)
         }
 }
 
+/* v1 memory.kmem.<prefix>{usage,max_usage,limit}_in_bytes and failcnt. */
+static void kmem_entry(const char *dir, const char *prefix, struct sl_cgroup_mem_entry *e)
+{
+        _cleanup_free_ char *usage = sl_xasprintf("memory.kmem.%susage_in_bytes", prefix);
+        _cleanup_free_ char *max = sl_xasprintf("memory.kmem.%smax_usage_in_bytes", prefix);
+        _cleanup_free_ char *limit = sl_xasprintf("memory.kmem.%slimit_in_bytes", prefix);
+        _cleanup_free_ char *failcnt = sl_xasprintf("memory.kmem.%sfailcnt", prefix);
+        e->usage = u64_or(dir, usage, 0);
+        e->max_usage = u64_or(dir, max, 0);
+        e->limit = u64_or(dir, limit, 0);
+        e->failcnt = u64_or(dir, failcnt, 0);
+}
+
+static uint64_t stat_value(const struct sl_cgroup_stats *s, const char *key)
+{
+        for (size_t i = 0; i < s->memory_stat_len; i++)
+                if (strcmp(s->memory_stat_keys[i], key) == 0)
+                        return s->memory_stat_values[i];
+        return 0;
+}
+
 static void memory_stats(const sl_cg *cg, struct sl_cgroup_stats *s)
 {
         const sl_cg_hier *h = sl_cg_v1(cg, "memory"), *u = sl_cg_unified(cg);
@@ -72,6 +97,9 @@ static void memory_stats(const sl_cg *cg, struct sl_cgroup_stats *s)
                         s->swap_failcnt = u64_or(h->dir, "memory.memsw.failcnt", 0);
                 }
                 read_memory_stat(h->dir, s);
+                s->memory_cache = stat_value(s, "cache");
+                kmem_entry(h->dir, "", &s->kernel);
+                kmem_entry(h->dir, "tcp.", &s->kernel_tcp);
         } else if (!h && u && sl_cg_read_u64(u->dir, "memory.current", &s->memory_usage, NULL) == 0) {
                 s->has_memory = true;
                 s->memory_max_usage = u64_or(u->dir, "memory.peak", 0);
@@ -84,22 +112,24 @@ static void memory_stats(const sl_cg *cg, struct sl_cgroup_stats *s)
                         s->swap_failcnt = keyed_or(u->dir, "memory.swap.events", "fail", 0);
                 }
                 read_memory_stat(u->dir, s);
+                s->memory_cache = stat_value(s, "file");
         }
 }
 
-static void percpu(const char *dir, struct sl_cgroup_stats *s)
+static void percpu(const char *dir, const char *file, uint64_t **v, size_t *n)
 {
         _cleanup_free_ char *text = NULL;
-        if (sl_cg_read(dir, "cpuacct.usage_percpu", &text, NULL) < 0)
+        if (sl_cg_read(dir, file, &text, NULL) < 0)
                 return;
         for (char *p = text, *end;; p = end) {
-                unsigned long long v = strtoull(p, &end, 10);
+                unsigned long long x = strtoull(p, &end, 10);
                 if (end == p)
                         break;
-                s->cpu_percpu = sl_xrealloc(s->cpu_percpu, (s->cpu_percpu_len + 1) * sizeof(uint64_t));
-                s->cpu_percpu[s->cpu_percpu_len++] = v;
+                *v = sl_xrealloc(*v, (*n + 1) * sizeof(uint64_t));
+                (*v)[(*n)++] = x;
         }
 }
+
 
 static void cpu_stats(const sl_cg *cg, struct sl_cgroup_stats *s)
 {
@@ -112,7 +142,9 @@ static void cpu_stats(const sl_cg *cg, struct sl_cgroup_stats *s)
                         s->cpu_user = keyed_or(acct->dir, "cpuacct.stat", "user", 0) * tick;
                 if (sl_cg_read_u64(acct->dir, "cpuacct.usage_sys", &s->cpu_kernel, NULL) < 0)
                         s->cpu_kernel = keyed_or(acct->dir, "cpuacct.stat", "system", 0) * tick;
-                percpu(acct->dir, s);
+                percpu(acct->dir, "cpuacct.usage_percpu", &s->cpu_percpu, &s->cpu_percpu_len);
+                percpu(acct->dir, "cpuacct.usage_percpu_user", &s->cpu_percpu_user, &s->cpu_percpu_user_len);
+                percpu(acct->dir, "cpuacct.usage_percpu_sys", &s->cpu_percpu_kernel, &s->cpu_percpu_kernel_len);
         } else if (u && sl_cg_read_keyed(u->dir, "cpu.stat", "usage_usec", &s->cpu_total, NULL) == 0) {
                 s->has_cpu = true;
                 s->cpu_total *= 1000;
@@ -264,6 +296,7 @@ int sl_cgroup_stats(const char *cgroup_path, struct sl_cgroup_stats *out, sl_err
         pids_stats(&cg, out);
         blkio_stats(&cg, out);
         hugetlb_stats(&cg, out);
+        sl_cg_cpuset_stats(&cg, out);
         sl_cg_free(&cg);
         return 0;
 }

@@ -355,6 +355,20 @@ int sl_cgroup_kill_all(const char *cgroup_path, int sig, sl_error *err)
         return r;
 }
 
+int sl_cgroup_thaw_for_kill(const char *cgroup_path, sl_error *err)
+{
+        _cleanup_cg_ sl_cg cg = { 0 };
+        if (sl_cg_open(&cg, cgroup_path, err) < 0)
+                return -1;
+        const sl_cg_hier *h = sl_cg_v1(&cg, "freezer");
+        _cleanup_free_ char *state = NULL;
+        if (!h || sl_cg_read(h->dir, "freezer.state", &state, NULL) < 0 || strcmp(state, "THAWED") == 0)
+                return 0;
+        if (freeze_v1(h->dir, false, err) < 0)
+                return sl_err_wrap(err, "cgroup: thaw %s", h->dir);
+        return 0;
+}
+
 /* --- destroy --- */
 
 static int rmdir_retry(const char *dir, sl_error *err)

@@ -61,10 +61,27 @@ int sl_cgroup_pids(const char *cgroup_path, pid_t **pids, size_t *n, sl_error *e
  * (a paused cgroup is thawed for SIGKILL so the processes can die). */
 int sl_cgroup_kill_all(const char *cgroup_path, int sig, sl_error *err);
 
+/* After a SIGKILL: thaws a cgroup frozen by the v1 freezer, whose tasks
+ * cannot die frozen (cgroup2's freezer lets fatal signals through, so it
+ * is left as it is there). A cgroup that is not frozen is left alone. */
+int sl_cgroup_thaw_for_kill(const char *cgroup_path, sl_error *err);
+
 /* Removes the cgroup (and any cgroups the container made below it) in
  * every hierarchy, retrying while exiting tasks still hold it. Succeeds
  * when it is already gone. Parent directories are left alone. */
 int sl_cgroup_destroy(const char *cgroup_path, sl_error *err);
+
+/* A watch for OOM kills in the container's cgroup: an eventfd on v1's
+ * memory.oom_control, else inotify on cgroup2's memory.events. Fails with
+ * ENOTSUP when neither exists. */
+typedef struct sl_cgroup_oom sl_cgroup_oom;
+int sl_cgroup_oom_open(const char *cgroup_path, sl_cgroup_oom **out, sl_error *err);
+/* The fd to poll for POLLIN. */
+int sl_cgroup_oom_fd(const sl_cgroup_oom *w);
+/* Once the fd is readable: the number of OOM events since the last call
+ * (0 for an unrelated wake-up); *gone is set when the cgroup was removed. */
+int sl_cgroup_oom_read(sl_cgroup_oom *w, uint64_t *events, bool *gone, sl_error *err);
+void sl_cgroup_oom_close(sl_cgroup_oom *w);
 
 /* One blkio/io accounting line: op is "Read", "Write", "Sync", "Async",
  * "Discard" or "Total", as runc reports them. */
@@ -82,15 +99,30 @@ struct sl_cgroup_stats {
         uint64_t memory_usage, memory_max_usage, memory_limit, memory_failcnt;
         bool has_swap;     /* v1: memory+swap (memsw); v2: swap alone */
         uint64_t swap_usage, swap_max_usage, swap_limit, swap_failcnt;
+        uint64_t memory_cache;     /* v1 memory.stat cache, v2 file */
+        /* v1 only: memory.kmem.* and memory.kmem.tcp.* */
+        struct sl_cgroup_mem_entry {
+                uint64_t usage, max_usage, limit, failcnt;
+        } kernel, kernel_tcp;
         char **memory_stat_keys;   /* memory.stat, as runc's "raw" */
         uint64_t *memory_stat_values;
         size_t memory_stat_len;
 
         bool has_cpu;      /* nanoseconds */
         uint64_t cpu_total, cpu_user, cpu_kernel;
-        uint64_t *cpu_percpu;      /* v1 only */
+        uint64_t *cpu_percpu;      /* v1 only, like the two below */
         size_t cpu_percpu_len;
+        uint64_t *cpu_percpu_user, *cpu_percpu_kernel;
+        size_t cpu_percpu_user_len, cpu_percpu_kernel_len;
         uint64_t throttling_periods, throttled_periods, throttled_time;
+
+        /* cpuset.cpus/mems (v2: the effective sets) and v1's flags */
+        bool has_cpuset;
+        uint16_t *cpuset_cpus, *cpuset_mems;
+        size_t cpuset_cpus_len, cpuset_mems_len;
+        uint64_t cpu_exclusive, mem_hardwall, mem_exclusive, memory_migrate, memory_spread_page,
+                memory_spread_slab, memory_pressure, sched_load_balance;
+        int64_t sched_relax_domain_level;
 
         bool has_pids;
         uint64_t pids_current, pids_limit;   /* limit 0: unlimited */
