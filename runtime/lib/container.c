@@ -554,13 +554,15 @@ int sl_container_start(const char *root, const char *id, sl_error *err)
         unlinkat(dirfd, SL_EXEC_FIFO, 0);
         if (notify_fd >= 0 && relay_ready(notify_fd, st, err) < 0)
                 goto out;
-        if (st->poststart_len) {
-                /* poststart follows the exec: the init's read end closes then. */
-                struct pollfd p = { .fd = fifo, .events = 0 };
-                while (poll(&p, 1, -1) < 0 && errno == EINTR)
-                        ;
+        /* Returns once the user program runs (the exec closes the init's
+         * read end): a signal sent after start must reach the program, not
+         * the init's own code, which as pid 1 without handlers would drop
+         * it. poststart follows the exec too. */
+        struct pollfd p = { .fd = fifo, .events = 0 };
+        while (poll(&p, 1, -1) < 0 && errno == EINTR)
+                ;
+        if (st->poststart_len)
                 run_state_hooks(st, st->poststart, st->poststart_len, "poststart", SL_STATUS_RUNNING);
-        }
         r = 0;
 out:
         sl_state_container_free(st);
@@ -660,6 +662,9 @@ int sl_container_kill(const char *root, const char *id, int sig, bool all, sl_er
                 sl_err_sys(err, errno, "kill %s", id);
                 goto out;
         }
+        /* A paused (v1-frozen) init dies of SIGKILL only once thawed. */
+        if (sig == SIGKILL && st->cgroup_path && sl_cgroup_thaw_for_kill(st->cgroup_path, err) < 0)
+                goto out;
         r = 0;
 out:
         sl_state_container_free(st);
@@ -769,14 +774,12 @@ int sl_container_run(const sl_create_opts *o, int *exit_code, sl_error *err)
         }
         if (notify_fd >= 0 && relay_ready(notify_fd, &c.st, err) < 0)
                 goto fail;
-        if (c.st.poststart_len) {
-                /* poststart follows the exec, which closes the init's end. */
-                char b;
-                while (recv(c.sync_fd, &b, 1, 0) < 0 && errno == EINTR)
-                        ;
-                run_state_hooks(&c.st, c.st.poststart, c.st.poststart_len, "poststart",
-                                SL_STATUS_RUNNING);
-        }
+        /* As with start: on from the exec, which closes the init's end. */
+        char b;
+        while (recv(c.sync_fd, &b, 1, 0) < 0 && errno == EINTR)
+                ;
+        if (c.st.poststart_len)
+                run_state_hooks(&c.st, c.st.poststart, c.st.poststart_len, "poststart", SL_STATUS_RUNNING);
         if (o->detach) {
                 *exit_code = 0;
                 r = 0;
