@@ -18,7 +18,13 @@
 #include "common/fileio.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
+#include "runtime/lib/caps.h"
+#include "runtime/lib/devices.h"
+#include "runtime/lib/lsm.h"
 #include "runtime/lib/process.h"
+#include "runtime/lib/seccomp.h"
+#include "runtime/lib/sync.h"
+#include "runtime/lib/terminal.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -97,11 +103,8 @@ static long personality_from_domain(const char *d)
         return -1;
 }
 
-int sl_process_validate(const oci_spec *spec, sl_error *err)
+int sl_process_check(const oci_process *p, sl_error *err)
 {
-        const oci_process *p = spec->process;
-        const oci_linux *l = spec->linux;
-
         if (!p)
                 return sl_err(err, EINVAL, "process: missing");
         if (!p->args_len || !p->args[0] || !*p->args[0])
@@ -130,6 +133,17 @@ int sl_process_validate(const oci_spec *spec, sl_error *err)
         if (p->io_priority && (p->io_priority->priority < 0 || p->io_priority->priority > 7))
                 return sl_err(err, EINVAL, "process.ioPriority.priority: %d is not in 0..7",
                               p->io_priority->priority);
+        if (p->exec_cpu_affinity)
+                return sl_err(err, ENOTSUP, "process.execCPUAffinity: not supported");
+        return 0;
+}
+
+int sl_process_validate(const oci_spec *spec, sl_error *err)
+{
+        const oci_linux *l = spec->linux;
+
+        if (sl_process_check(spec->process, err) < 0)
+                return -1;
         if (l && l->personality) {
                 if (personality_from_domain(l->personality->domain) < 0)
                         return sl_err(err, EINVAL, "linux.personality.domain: unknown domain \"%s\"",
@@ -137,8 +151,6 @@ int sl_process_validate(const oci_spec *spec, sl_error *err)
                 if (l->personality->flags_len)
                         return sl_err(err, EINVAL, "linux.personality.flags: no flags are supported");
         }
-        if (p->exec_cpu_affinity)
-                return sl_err(err, ENOTSUP, "process.execCPUAffinity: not supported");
         return 0;
 }
 
@@ -313,4 +325,95 @@ int sl_process_cloexec_fds(int preserve_fds, sl_error *err)
         if (syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
                 return sl_err_sys(err, errno, "mark fds from %u close-on-exec", first);
         return 0;
+}
+
+static void add_listen_env(char ***env, int listen_fds)
+{
+        if (listen_fds <= 0)
+                return;
+        sl_strv_append_take(env, sl_xasprintf("LISTEN_FDS=%d", listen_fds));
+        sl_strv_append_take(env, sl_xasprintf("LISTEN_PID=%d", (int)getpid()));
+}
+
+/* The pty is opened through the container's own /dev/ptmx (see
+ * terminal.h), so this runs inside its root. */
+static int setup_terminal(sl_process_launch *l, sl_error *err)
+{
+        _cleanup_close_ int master = -1;
+        int slave = -1;
+
+        if (l->console_fd < 0)
+                return sl_err(err, EINVAL, "process.terminal: needs --console-socket");
+        if (sl_terminal_open(&master, &slave, err) < 0)
+                return -1;
+        if ((l->console_bind && sl_devices_bind_console(slave, err) < 0) ||
+            sl_terminal_send_fd(l->console_fd, master, err) < 0) {
+                close(slave);
+                return -1;
+        }
+        return sl_terminal_attach(slave, l->p->console_size, err);
+}
+
+static int load_seccomp(sl_process_launch *l, sl_error *err)
+{
+        int notify_fd = -1;
+
+        if (sl_seccomp_load(l->seccomp, &notify_fd, err) < 0)
+                return -1;
+        if (notify_fd < 0)
+                return 0;
+        int r = sl_unix_send_fd(l->sync_fd, notify_fd, "seccomp", 8, err);
+        close(notify_fd);
+        if (r < 0 || sl_sync_expect(l->sync_fd, SL_SYNC_SECCOMP_DONE, NULL, "seccomp", err) < 0)
+                return -1;
+        return 0;
+}
+
+int sl_process_prepare(sl_process_launch *l, sl_error *err)
+{
+        const oci_process *p = l->p;
+        bool nnp = p->has_no_new_privileges && p->no_new_privileges;
+        int r = 0;
+
+        /* Seccomp without noNewPrivileges needs CAP_SYS_ADMIN, so it goes
+         * before the capabilities drop; with it, right before execve. */
+        l->seccomp_late = l->seccomp && nnp && !sl_seccomp_spec_uses_notify(l->seccomp);
+        if (p->has_terminal && p->terminal)
+                r = setup_terminal(l, err);
+        if (l->console_fd >= 0) {
+                close(l->console_fd);
+                l->console_fd = -1;
+        }
+        if (r < 0)
+                return -1;
+        l->env = sl_process_env(p);
+        add_listen_env(&l->env, l->listen_fds);
+        l->exe = sl_process_find_exec(p->args[0], l->env, err);
+        if (!l->exe || sl_lsm_apply(p, err) < 0)
+                return -1;
+        /* Before the filter, which may not know close_range. */
+        if (sl_process_cloexec_fds(l->listen_fds + l->preserve_fds, err) < 0)
+                return -1;
+        if (l->seccomp && !l->seccomp_late && load_seccomp(l, err) < 0)
+                return -1;
+        if (sl_process_set_user(p, err) < 0 || sl_caps_apply(p->capabilities, err) < 0)
+                return -1;
+        if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return sl_err_sys(err, errno, "process.noNewPrivileges");
+        return sl_process_chdir(p, err);
+}
+
+int sl_process_exec(sl_process_launch *l, sl_error *err)
+{
+        const oci_process *p = l->p;
+        int notify_fd = -1;
+
+        if (l->seccomp_late && sl_seccomp_load(l->seccomp, &notify_fd, err) < 0)
+                return -1;
+        /* Generated arrays carry a length, execve wants a NULL at the end. */
+        char **argv = sl_xcalloc(p->args_len + 1, sizeof(*argv));
+        memcpy(argv, p->args, p->args_len * sizeof(*argv));
+        execve(l->exe, argv, l->env);
+        free(argv);
+        return sl_err_sys(err, errno, "exec \"%s\"", p->args[0]);
 }

@@ -1,0 +1,281 @@
+#!/bin/sh
+# sloika exec in real busybox containers: the new process shares the
+# init's namespaces, cgroup, root and security settings, takes its
+# overrides from flags or a process JSON, passes its exit status and
+# signals through, and fails like runc (exit 255) leaving nothing behind.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/bundle.sh"
+bundle_init
+
+# Container ids name cgroups: "ex-" plus our pid keeps them apart from
+# other test files and runs.
+P=ex$$
+msg() { sed 's/.*msg="//;s/"$//;s/\\"/"/g' "$@"; }
+init_pid() { sl state "$1" | jq -r .pid; }
+# wait_for CMD...: up to 5 s for CMD to succeed
+wait_for() {
+	i=0
+	until "$@" || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	"$@"
+}
+
+# The main container: own hostname, a tmpfs only its mount namespace has
+# (holding a file the init wrote), seccomp denying mkdir with errno 42,
+# noNewPrivileges and the default three capabilities.
+make_bundle main '["sh","-c","echo inside >/run/marker; exec sleep 1000"]'
+cfg main '.hostname = "exhost"
+	| .mounts += [{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]}]
+	| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+	    "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 42}]}
+	| .process.env += ["FROMCONFIG=yes"]
+	| .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 777, "hard": 777}]'
+mkdir -p "$T/rootfs/run"
+sl run -d -b "$T/main" $P-main
+ipid=$(init_pid $P-main)
+ok "the container to exec into runs" [ -n "$ipid" ] && [ "$ipid" != 0 ]
+wait_for [ -n "$(sl exec $P-main cat /run/marker 2>/dev/null)" ]
+
+out_is "exec sees the container's hostname" exhost sl exec $P-main hostname
+out_is "exec is in the container's pid namespace: its pid 1 is the init" "sleep 1000 " \
+	sh -c "'$SLOIKA' --root '$ROOT' exec $P-main cat /proc/1/cmdline | tr '\\0' ' '"
+out_is "ps in the exec lists the init as pid 1" "1 sleep 1000" \
+	sh -c "'$SLOIKA' --root '$ROOT' exec $P-main ps -o pid,args | awk '\$1 == 1 { print \$1, \$2, \$3 }'"
+out_is "exec is in the container's mount namespace (its private tmpfs)" inside sl exec $P-main cat /run/marker
+ok "the tmpfs file is not visible on the host" [ ! -e "$T/rootfs/run/marker" ]
+out_is "exec's root is the container's rootfs" yes \
+	sh -c "'$SLOIKA' --root '$ROOT' exec $P-main ls /bin/busybox >/dev/null && echo yes"
+for ns in pid mnt net ipc uts cgroup; do
+	out_is "exec joins the init's $ns namespace" "$(readlink /proc/$ipid/ns/$ns)" \
+		sh -c "'$SLOIKA' --root '$ROOT' exec -d --pid-file '$T/ns.pid' $P-main sleep 5 && readlink /proc/\$(cat '$T/ns.pid')/ns/$ns && kill \$(cat '$T/ns.pid')"
+done
+out_is "inside, exec's /proc/self/cgroup equals the init's (cgroup namespace)" \
+	"$(sl exec $P-main cat /proc/1/cgroup)" sl exec $P-main cat /proc/self/cgroup
+sl exec -d --pid-file "$T/cg.pid" $P-main sleep 100
+epid=$(cat "$T/cg.pid")
+out_is "from the host, the exec'd process is in the init's cgroups" "$(cat /proc/$ipid/cgroup)" cat /proc/$epid/cgroup
+kill $epid
+
+caps_of() { grep '^Cap' "$1"; }
+out_is "exec gets the container's capability sets" "$(caps_of /proc/$ipid/status)" \
+	sl exec $P-main grep '^Cap' /proc/self/status
+eff=$(awk '/^CapEff/ { print $2 }' /proc/$ipid/status)
+want=$(printf '%016x' $((0x$eff | 1 << 21)))
+out_is "--cap CAP_SYS_ADMIN adds it to the effective set" "$want" \
+	sh -c "'$SLOIKA' --root '$ROOT' exec --cap CAP_SYS_ADMIN $P-main grep ^CapEff /proc/self/status | cut -f2"
+out_is "--cap adds it to the bounding set too" "$want" \
+	sh -c "'$SLOIKA' --root '$ROOT' exec -c CAP_SYS_ADMIN $P-main grep ^CapBnd /proc/self/status | cut -f2"
+sl exec $P-main mkdir /tmp/denied 2>"$T/mkdir.err"
+ok "exec gets the container's seccomp filter: mkdir fails with errno 42" \
+	grep -q 'No message of desired type' "$T/mkdir.err"
+out_is "exec has no_new_privs like the container" 1 \
+	sh -c "'$SLOIKA' --root '$ROOT' exec $P-main grep ^NoNewPrivs /proc/self/status | cut -f2"
+out_is "exec gets the container's rlimits" "777 777" \
+	sh -c "'$SLOIKA' --root '$ROOT' exec $P-main sh -c 'echo \$(ulimit -n) \$(ulimit -Hn)'"
+
+out_is "exec runs as the config's user by default" "0 0" sl exec $P-main sh -c 'echo $(id -u) $(id -g)'
+out_is "--user 1000:1000 sets uid and gid" "1000 1000" sl exec --user 1000:1000 $P-main sh -c 'echo $(id -u) $(id -g)'
+out_is "--user 1000 sets the uid, the gid stays the config's" "1000 0" sl exec -u 1000 $P-main sh -c 'echo $(id -u) $(id -g)'
+out_is "--additional-gids adds supplementary groups" "5 6" \
+	sh -c "'$SLOIKA' --root '$ROOT' exec -u 1000:1000 -g 5 --additional-gids 6 $P-main grep ^Groups /proc/self/status | cut -f2 | xargs"
+out_is "--cwd sets the working directory" /tmp sl exec --cwd /tmp $P-main pwd
+out_is "exec starts in the config's cwd by default" / sl exec $P-main pwd
+out_is "exec keeps the config's environment" yes sl exec $P-main sh -c 'echo $FROMCONFIG'
+out_is "--env adds variables" "bar baz" sl exec -e FOO=bar --env QUX=baz $P-main sh -c 'echo $FOO $QUX'
+out_is "--env replaces a variable of the config" "1" \
+	sh -c "'$SLOIKA' --root '$ROOT' exec -e FROMCONFIG=no $P-main env | grep -c ^FROMCONFIG="
+out_is "the replaced value wins" no sl exec -e FROMCONFIG=no $P-main sh -c 'echo $FROMCONFIG'
+out_is "HOME comes from the container's /etc/passwd" /home/user sl exec -u 1000 $P-main sh -c 'echo $HOME'
+out_is "command arguments after the id are not exec's flags" "-e,x,--help," sl exec $P-main printf '%s,' -e x --help
+
+# --process: the whole process from a JSON file, the rest from the container.
+cat >"$T/proc.json" <<'EOF'
+{"args": ["sh", "-c", "echo $X $(id -u) $(pwd); grep ^CapBnd /proc/self/status | cut -f2"],
+ "env": ["X=fromjson", "PATH=/bin"], "cwd": "/tmp", "user": {"uid": 1000, "gid": 1000}}
+EOF
+out_is "--process runs the JSON's args, env, user and cwd" "fromjson 1000 /tmp" \
+	sh -c "'$SLOIKA' --root '$ROOT' exec --process '$T/proc.json' $P-main | head -1"
+out_is "--process without capabilities keeps the container's bounding set" \
+	"$(awk '/^CapBnd/ { print $2 }' /proc/$ipid/status)" \
+	sh -c "'$SLOIKA' --root '$ROOT' exec -p '$T/proc.json' $P-main | tail -1"
+jq '.capabilities = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}
+	| .args = ["sh", "-c", "grep ^CapEff /proc/self/status | cut -f2"] | .user.uid = 0' \
+	"$T/proc.json" >"$T/proc-caps.json"
+out_is "--process capabilities replace the container's" 0000000000000020 \
+	sl exec -p "$T/proc-caps.json" $P-main
+
+sl exec $P-main sh -c 'exit 42'
+ok "exec exits with the process's status (42)" [ $? -eq 42 ]
+sl exec $P-main sh -c 'kill -9 $$'
+ok "exec exits 128+9 when the process is killed by SIGKILL" [ $? -eq 137 ]
+
+# Signals sent to sloika exec reach the process.
+"$SLOIKA" --root "$ROOT" exec $P-main sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done' >"$T/sig.out" 2>&1 &
+runner=$!
+wait_for grep -q ready "$T/sig.out"
+kill -TERM $runner
+wait $runner
+ok "SIGTERM to exec is forwarded; the process's trap status (7) comes back" [ $? -eq 7 ]
+ok "the process saw the forwarded SIGTERM" grep -q got-term "$T/sig.out"
+
+# --detach returns at once, with the pid file written, the process running.
+start=$(date +%s)
+sl exec --detach --pid-file "$T/d.pid" $P-main sleep 1000
+rc=$?
+ok "exec --detach returns 0 while the process runs" [ $rc -eq 0 ] && [ $(($(date +%s) - start)) -lt 5 ]
+dpid=$(cat "$T/d.pid" 2>/dev/null)
+ok "--pid-file holds the host pid of the running process" \
+	sh -c "tr '\\0' ' ' </proc/$dpid/cmdline | grep -q '^sleep 1000'"
+ok "no temporary pid file is left next to it" [ ! -e "$T/d.pid.tmp" ]
+kill $dpid
+
+# With a subreaper as caller (containerd-shim, conmon), the detached
+# process is reparented to it and reaped there.
+if command -v python3 >/dev/null; then
+	out_is "a detached exec's process is reparented to the caller's subreaper" "reaped 3" python3 -c '
+import ctypes, os, subprocess, sys
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+subprocess.run([sys.argv[1], "--root", sys.argv[2], "exec", "-d", "--pid-file", sys.argv[3],
+                sys.argv[4], "sh", "-c", "sleep 0.3; exit 3"], check=True)
+pid = int(open(sys.argv[3]).read())
+got, status = os.waitpid(pid, 0)
+print("reaped", os.WEXITSTATUS(status))' "$SLOIKA" "$ROOT" "$T/sr.pid" $P-main
+else
+	skip "a detached exec's process is reparented to the caller's subreaper" "no python3"
+fi
+
+# --tty: the pty master goes to the console socket, as with create.
+recvtty=${top_builddir:-.}/tests/unit/security/recvtty
+if [ -x "$recvtty" ]; then
+	"$recvtty" "$T/console.sock" "hello
+" >"$T/tty.out" 2>&1 &
+	recv=$!
+	wait_for [ -S "$T/console.sock" ]
+	sl exec -t --console-socket "$T/console.sock" $P-main sh -c 'tty; read x; echo got:$x' >"$T/tty.exec" 2>&1
+	rc=$?
+	wait $recv
+	ok "exec --tty with a console socket succeeds" [ $rc -eq 0 ]
+	ok "the console socket receives the pty master" grep -q '^name=/dev/pts/' "$T/tty.out"
+	ok "the process's stdin is a pty of the container's devpts" grep -q '^/dev/pts/[0-9]' "$T/tty.out"
+	ok "input written to the master reaches the process, its output comes back" grep -q 'got:hello' "$T/tty.out"
+	ok "nothing of the process went to exec's own stdout" [ ! -s "$T/tty.exec" ]
+else
+	skip "exec --tty over a console socket" "recvtty helper not built ($recvtty)"
+fi
+sl exec -t $P-main true 2>"$T/err"
+ok "--tty without --console-socket fails clearly" [ $? -eq 255 ] && grep -q 'needs --console-socket' "$T/err"
+
+# fds: only 0-2, plus --preserve-fds.
+out_is "exec passes only fds 0, 1 and 2 (3 is ls's own)" "0 1 2 3" \
+	sh -c "'$SLOIKA' --root '$ROOT' exec $P-main ls /proc/self/fd 7</dev/null 9</dev/null | xargs"
+echo preserved-content >"$T/data"
+out_is "--preserve-fds 1 passes fd 3 to the process" preserved-content \
+	sh -c "'$SLOIKA' --root '$ROOT' exec --preserve-fds 1 $P-main sh -c 'cat <&3' 3<'$T/data'"
+sl exec --preserve-fds 2 $P-main true 3<"$T/data" 2>"$T/err"
+ok "--preserve-fds naming a closed fd fails (no fd of the runtime leaks in)" \
+	[ $? -eq 255 ] && grep -q 'fd 4 is not open' "$T/err"
+
+# Errors, in runc's words, exit 255.
+procs() { wc -l <"/sys/fs/cgroup/pids$(grep -m1 ':pids:' /proc/$ipid/cgroup | cut -d: -f3)/cgroup.procs"; }
+before=$(procs)
+sl exec $P-main nosuchcmd 2>"$T/err"
+ok "a command missing in the container fails with 255" [ $? -eq 255 ]
+out_is "the error names the command like runc" \
+	'exec failed: unable to start container process: exec: "nosuchcmd": executable file not found in $PATH' msg "$T/err"
+sl exec $P-main /bin/nosuch 2>"$T/err"
+ok "a missing absolute path fails naming it" grep -q '/bin/nosuch.*No such file or directory' "$T/err"
+sl exec --cwd /nonexistent $P-main true 2>"$T/err"
+out_is "a missing --cwd fails naming it" \
+	'exec failed: unable to start container process: process.cwd "/nonexistent": No such file or directory' msg "$T/err"
+sl exec --apparmor sloika-test-profile $P-main true 2>"$T/err"
+ok "--apparmor on a host without AppArmor fails (nothing runs unconfined)" [ $? -eq 255 ]
+ok "failed execs leave no process behind in the container's cgroup" [ "$(procs)" = "$before" ]
+
+sl exec nope-$P true 2>"$T/err"
+ok "exec into a missing container exits 255" [ $? -eq 255 ]
+out_is "it says the container does not exist" "exec failed: container \"nope-$P\" does not exist" msg "$T/err"
+sl exec --bogus $P-main true 2>"$T/err"
+ok "an unknown flag is a usage error (exit 1)" [ $? -eq 1 ]
+sl exec $P-main 2>"$T/err"
+ok "no command and no --process is a usage error" [ $? -eq 1 ] && grep -q 'expects a command' "$T/err"
+echo '{"args": "x", "cwd": "/"}' >"$T/bad.json"
+sl exec -p "$T/bad.json" $P-main 2>"$T/err"
+ok "a bad process JSON fails with 255" [ $? -eq 255 ]
+ok "the error names the file and the field" grep -q "$T/bad.json: args" "$T/err"
+echo '{"args": ["true"]}' >"$T/nocwd.json"
+sl exec -p "$T/nocwd.json" $P-main 2>"$T/err"
+ok "a process JSON without cwd names the file and process.cwd" grep -q "$T/nocwd.json: .*cwd" "$T/err"
+sl exec -p "$T/missing.json" $P-main 2>"$T/err"
+ok "a missing process JSON names the file" grep -q "$T/missing.json" "$T/err"
+sl exec --cgroup cpu:sub $P-main true 2>"$T/err"
+ok "--cgroup CONTROLLER:PATH fails clearly" grep -q 'per-controller sub-cgroups are not supported' "$T/err"
+sl exec --cgroup no-such-sub $P-main true 2>"$T/err"
+ok "--cgroup naming a missing sub-cgroup fails" [ $? -eq 255 ]
+ok "failed execs still left no process behind" [ "$(procs)" = "$before" ]
+
+# A paused container (frozen through the cgroup freezer directly).
+fz=/sys/fs/cgroup/freezer$(grep -m1 ':freezer:' /proc/$ipid/cgroup | cut -d: -f3)
+if [ -w "$fz/freezer.state" ]; then
+	echo FROZEN >"$fz/freezer.state"
+	wait_for grep -q FROZEN "$fz/freezer.state"
+	sl exec $P-main true 2>"$T/err"
+	ok "exec into a paused container exits 255" [ $? -eq 255 ]
+	out_is "it says so like runc" \
+		"exec failed: cannot exec in a paused container (use --ignore-paused to override)" msg "$T/err"
+	sl exec --ignore-paused $P-main echo thawed >"$T/ip.out" 2>&1 &
+	ipr=$!
+	sleep 0.5
+	ok "--ignore-paused waits in the frozen container" [ ! -s "$T/ip.out" ]
+	echo THAWED >"$fz/freezer.state"
+	wait $ipr
+	ok "--ignore-paused runs the process once thawed" [ $? -eq 0 ] && grep -q thawed "$T/ip.out"
+else
+	skip "exec into a paused container" "no writable v1 freezer"
+fi
+
+# A --no-pivot container (MS_MOVE + chroot): exec must chroot like it.
+make_bundle nopivot '["sh","-c","echo np >/run/marker; exec sleep 1000"]'
+cfg nopivot '.mounts += [{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}]'
+sl run -d --no-pivot -b "$T/nopivot" $P-np
+wait_for [ -n "$(sl exec $P-np cat /run/marker 2>/dev/null)" ]
+out_is "exec into a --no-pivot container sees its tmpfs" np sl exec $P-np cat /run/marker
+out_is "exec into a --no-pivot container has the rootfs as /" yes \
+	sh -c "'$SLOIKA' --root '$ROOT' exec $P-np sh -c '[ -x /bin/busybox ] && [ ! -e /sloika-test-host-only ] && echo yes'"
+out_is "its pid 1 is the init" "sleep 1000 " \
+	sh -c "'$SLOIKA' --root '$ROOT' exec $P-np cat /proc/1/cmdline | tr '\\0' ' '"
+sl delete -f $P-np
+
+# A container without a mount namespace is only chrooted; exec too.
+make_bundle nomnt '["sleep","1000"]'
+cfg nomnt '.linux.namespaces |= map(select(.type != "mount" and .type != "cgroup")) | .mounts = []'
+sl run -d -b "$T/nomnt" $P-nomnt 2>/dev/null
+out_is "exec into a container without a mount namespace is chrooted to its rootfs" yes \
+	sh -c "'$SLOIKA' --root '$ROOT' exec $P-nomnt sh -c '[ -x /bin/busybox ] && [ -e /home/user ] && echo yes'"
+sl delete -f $P-nomnt
+
+# A container with a user namespace: exec joins it first.
+make_bundle userns '["sleep","1000"]'
+cfg userns '.linux.namespaces += [{"type": "user"}]
+	| .linux.uidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]
+	| .linux.gidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]
+	| .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+sl run -d -b "$T/userns" $P-user
+upid=$(init_pid $P-user)
+out_is "exec in a user namespace container is root inside" "0 0" sl exec $P-user sh -c 'echo $(id -u) $(id -g)'
+out_is "and sees the container's uid map" "0 300000 65536" \
+	sh -c "'$SLOIKA' --root '$ROOT' exec $P-user cat /proc/self/uid_map | xargs"
+sl exec -d --pid-file "$T/u.pid" -u 1000 $P-user sleep 100
+out_is "--user 1000 there is host uid 301000" 301000 stat -c %u /proc/$(cat "$T/u.pid")
+out_is "the exec'd process is in the init's user namespace" "$(readlink /proc/$upid/ns/user)" \
+	readlink /proc/$(cat "$T/u.pid")/ns/user
+kill $(cat "$T/u.pid")
+sl delete -f $P-user
+
+# A stopped container.
+sl kill $P-main KILL
+wait_for sh -c "'$SLOIKA' --root '$ROOT' state $P-main | jq -e '.status == \"stopped\"' >/dev/null"
+sl exec $P-main true 2>"$T/err"
+ok "exec into a stopped container exits 255" [ $? -eq 255 ]
+out_is "it says so like runc" "exec failed: cannot exec in a stopped container" msg "$T/err"
+sl delete $P-main
+
+done_testing
