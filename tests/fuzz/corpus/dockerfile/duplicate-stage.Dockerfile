@@ -1,0 +1,3 @@
+FROM alpine AS app
+RUN true
+FROM alpine AS app

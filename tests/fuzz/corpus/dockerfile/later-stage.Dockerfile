@@ -1,0 +1,3 @@
+FROM alpine AS a
+COPY --from=b /x /x
+FROM alpine AS b

@@ -1,0 +1,4 @@
+FROM alpine
+# a comment
+RUN true
+RUNN echo
