@@ -26,6 +26,8 @@ static void usage(FILE *f)
                    "      --target STAGE       build this stage (default: the last)\n"
                    "      --no-cache           run every step again\n"
                    "      --label K=V          add a label to the image (repeatable)\n"
+                   "      --secret id=ID[,src=FILE|,env=VAR]\n"
+                   "                           a secret for RUN --mount=type=secret (repeatable)\n"
                    "      --platform P         linux/%s only (no emulation)\n"
                    "      --network none|host  RUN's network (default none)\n"
                    "      --compression C      gzip (default), zstd or none\n"
@@ -67,6 +69,7 @@ int sl_build_cmd_build(int argc, char **argv)
                 {"target", required_argument, NULL, 'T'},
                 {"no-cache", no_argument, NULL, 'n'},
                 {"label", required_argument, NULL, 'l'},
+                {"secret", required_argument, NULL, 'S'},
                 {"platform", required_argument, NULL, 'p'},
                 {"network", required_argument, NULL, 'N'},
                 {"compression", required_argument, NULL, 'c'},
@@ -77,7 +80,7 @@ int sl_build_cmd_build(int argc, char **argv)
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
-        _cleanup_strv_ char **tags = NULL, **bargs = NULL, **labels = NULL;
+        _cleanup_strv_ char **tags = NULL, **bargs = NULL, **labels = NULL, **secrets = NULL;
         _cleanup_free_ char *output_dest = NULL;
         sl_build_opts o = {.root = SL_STORE_DEFAULT_ROOT, .network = SL_DF_NET_NONE, .compression = SL_COMPRESS_GZIP};
         sl_error err = {0};
@@ -92,6 +95,7 @@ int sl_build_cmd_build(int argc, char **argv)
                 case 'T': o.target = optarg; break;
                 case 'n': o.no_cache = true; break;
                 case 'l': sl_strv_append(&labels, optarg); break;
+                case 'S': sl_strv_append(&secrets, optarg); break;
                 case 'p': o.platform = optarg; break;
                 case 'N':
                         if (!strcmp(optarg, "host"))
@@ -141,6 +145,7 @@ int sl_build_cmd_build(int argc, char **argv)
         o.tags = tags;
         o.build_args = bargs;
         o.labels = labels;
+        o.secrets = secrets;
         if (!have_ts && sl_source_date_epoch(&o.epoch, &err) < 0) {
                 fprintf(stderr, "sloika-build build: %s\n", err.msg);
                 return SL_EXIT_USAGE;

@@ -4,6 +4,7 @@
 
 #include "builder/dockerfile/vars.h"
 #include "builder/exec/build.h"
+#include "builder/exec/secrets.h"
 #include "builder/ignore.h"
 #include "builder/store/store.h"
 #include "common/timeutil.h"
@@ -28,6 +29,7 @@ typedef struct builder {
         size_t n_needed, stage_no; /* for "[stage i/n]" */
         char created[SL_TIME_STR_MAX];
         int exit_code;             /* of a failing RUN */
+        sl_secrets secrets;        /* --secret values */
 } builder;
 
 /* The per-stage context of a step. */

@@ -262,12 +262,18 @@ int sl_build(const sl_build_opts *o, char digest[SL_DIGEST_STR_MAX], int *exit_c
         struct timespec ts = {.tv_sec = (time_t)o->epoch};
         sl_time_format_rfc3339(&ts, false, b.created);
         build_args_env(&b);
+        for (char **sp = o->secrets; sp && *sp; sp++)
+                if (sl_secrets_add(&b.secrets, *sp, err) < 0)
+                        goto out;
         if (check_platform(o->platform, err) < 0 || read_dockerfile(o, &b.df, &dfpath, err) < 0)
                 goto out;
         if (sl_df_check_stages(b.df, &b.bargs, err) < 0 || sl_df_find_target(b.df, o->target, &target, err) < 0)
                 goto out;
         needed = sl_xcalloc(b.df->n_stages, sizeof(bool));
         if (sl_df_needed_stages(b.df, target, &b.bargs, needed, err) < 0)
+                goto out;
+        /* First, so the context fd belongs to the namespace RUN's bind mounts are made in. */
+        if (private_mounts(err) < 0)
                 goto out;
         b.ctxfd = open(o->context, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (b.ctxfd < 0) {
@@ -285,7 +291,7 @@ int sl_build(const sl_build_opts *o, char digest[SL_DIGEST_STR_MAX], int *exit_c
                 }
                 abs_root = sl_xasprintf("%s/%s", cwd, o->root);
         }
-        if (private_mounts(err) < 0 || sl_store_open(abs_root ? abs_root : o->root, &b.s, err) < 0)
+        if (sl_store_open(abs_root ? abs_root : o->root, &b.s, err) < 0)
                 goto out;
         if (sl_store_hold(b.s, err) < 0)
                 goto out;
@@ -320,5 +326,6 @@ out:
                 sl_store_close(b.s);
         sl_dockerfile_free(b.df);
         sl_strv_free(b.bargs_env);
+        sl_secrets_free(&b.secrets);
         return rc;
 }

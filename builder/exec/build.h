@@ -24,6 +24,7 @@ typedef struct sl_build_opts {
         char **tags;               /* NAME[:TAG], NULL-terminated, may be NULL */
         char **build_args;         /* K=V (or K: from the environment) */
         char **labels;             /* K=V added to the final image */
+        char **secrets;            /* id=ID[,src=FILE|,env=VAR] (docker build --secret) */
         const char *target;        /* NULL: the last stage */
         const char *platform;      /* NULL or this host's platform */
         bool no_cache;

@@ -56,12 +56,27 @@ int sl_overlay_options(char *const *lowers, size_t n, const char *upper, const c
 int sl_overlay_open(sl_store *s, const oci_manifest *m, const oci_image *config, bool writable,
                     sl_overlay *o, sl_error *err)
 {
+        return sl_overlay_open_over(s, m, config, NULL, writable, o, err);
+}
+
+int sl_overlay_open_over(sl_store *s, const oci_manifest *m, const oci_image *config, const char *top,
+                         bool writable, sl_overlay *o, sl_error *err)
+{
         *o = (sl_overlay){.rootfd = -1};
         _cleanup_strv_ char **lowers = NULL;
         _cleanup_free_ char *opts = NULL, *work = NULL, *empty = NULL;
         size_t n = 0;
         if (m && config && m->layers_len && sl_store_unpack_image(s, m, config, &lowers, &n, err) < 0)
                 return -1;
+        if (top) {  /* topmost first */
+                char **all = NULL;
+                sl_strv_append(&all, top);
+                for (size_t i = 0; i < n; i++)
+                        sl_strv_append(&all, lowers[i]);
+                sl_strv_free(lowers);
+                lowers = all;
+                n++;
+        }
         if (sl_store_workdir(s, "ovl", &o->dir, err) < 0)
                 return -1;
         o->merged = sl_xasprintf("%s/merged", o->dir);

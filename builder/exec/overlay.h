@@ -27,6 +27,11 @@ int sl_overlay_options(char *const *lowers, size_t n, const char *upper, const c
 /* Mounts the view of the image (m, config) in a fresh work dir. */
 int sl_overlay_open(sl_store *s, const oci_manifest *m, const oci_image *config, bool writable,
                     sl_overlay *o, sl_error *err);
+/* The same with one more lowerdir, top, above the image's layers (the
+ * mount points of a RUN's --mount targets, so they stay out of the upper
+ * dir and so out of the layer). */
+int sl_overlay_open_over(sl_store *s, const oci_manifest *m, const oci_image *config, const char *top,
+                         bool writable, sl_overlay *o, sl_error *err);
 /* Unmounts (lazily if busy) and closes the root fd; keeps the dirs. */
 int sl_overlay_unmount(sl_overlay *o, sl_error *err);
 /* Unmounts and removes the work dir (what is left of it). Idempotent. */

@@ -11,6 +11,7 @@
 #include "builder/dockerfile/command.h"
 #include "builder/exec/outtail.h"
 #include "builder/expand.h"
+#include "builder/exec/mountpoints.h"
 #include "builder/exec/overlay.h"
 #include "builder/exec/run.h"
 #include "builder/exec/spec.h"
@@ -147,7 +148,39 @@ static int write_script(const char *dir, const sl_df_heredoc *h, sl_error *err)
         return sl_atomic_write_file(p, h->content, strlen(h->content), 0755, err);
 }
 
-static int run_container(sl_store *s, const sl_run_req *r, sl_overlay *ov, int *exit_code, sl_error *err)
+/* The spec's entries for the RUN's --mounts, at their resolved targets. */
+static oci_mount *spec_mounts(const sl_run_req *r, char *const *dsts, char ***opts_out)
+{
+        oci_mount *m = sl_xcalloc(r->n_mounts + 1, sizeof(*m));
+        char **opts = sl_xcalloc(r->n_mounts * 6 + 1, sizeof(char *));
+        size_t no = 0;
+        for (size_t i = 0; i < r->n_mounts; i++) {
+                const sl_run_mount *x = &r->mounts[i];
+                m[i].destination = dsts[i];
+                m[i].options = opts + no;
+                if (x->src) {
+                        m[i].type = "bind";
+                        m[i].source = x->src;
+                        opts[no++] = sl_xstrdup("rbind");
+                        if (x->readonly)
+                                opts[no++] = sl_xstrdup("ro");
+                } else {
+                        m[i].type = "tmpfs";
+                        m[i].source = "tmpfs";
+                        opts[no++] = sl_xstrdup("nosuid");
+                        opts[no++] = sl_xstrdup("nodev");
+                        if (x->size)
+                                opts[no++] = sl_xasprintf("size=%llu", (unsigned long long)x->size);
+                }
+                m[i].options_len = (size_t)(opts + no - m[i].options);
+                m[i].has_options = true;
+        }
+        *opts_out = opts;
+        return m;
+}
+
+static int run_container(sl_store *s, const sl_run_req *r, sl_overlay *ov, char *const *dsts, int *exit_code,
+                         sl_error *err)
 {
         _cleanup_free_ char *work = NULL;
         if (sl_store_workdir(s, "run", &work, err) < 0)
@@ -156,7 +189,8 @@ static int run_container(sl_store *s, const sl_run_req *r, sl_overlay *ov, int *
         _cleanup_free_ char *state = sl_xasprintf("%s/state", work);
         _cleanup_free_ char *scripts = sl_xasprintf("%s/scripts", work);
         _cleanup_free_ char *id = container_id(s);
-        _cleanup_strv_ char **argv = NULL, **env = NULL;
+        _cleanup_strv_ char **argv = NULL, **env = NULL, **mopts = NULL;
+        _cleanup_free_ oci_mount *mounts = NULL;
         int rc = -1;
         if (mkdir(bundle, 0700) < 0 || mkdir(state, 0700) < 0 || mkdir(scripts, 0755) < 0) {
                 sl_err_sys(err, errno, "create %s", work);
@@ -173,6 +207,8 @@ static int run_container(sl_store *s, const sl_run_req *r, sl_overlay *ov, int *
         env = sl_strv_dup(r->env);
         if (!sl_expand_envv_lookup(env, "PATH"))
                 sl_strv_append(&env, DEFAULT_PATH);
+        for (char *const *e = r->extra_env; e && *e; e++)
+                sl_strv_append(&env, *e);
         uint32_t uid = 0, gid = 0;
         if (r->user && *r->user && sl_resolve_user(ov->rootfd, r->user, &uid, &gid, err) < 0)
                 goto out;
@@ -181,6 +217,9 @@ static int run_container(sl_store *s, const sl_run_req *r, sl_overlay *ov, int *
                 .host_network = r->host_network, .hostname = "buildkitsandbox",
                 .extra_bind_src = script ? scripts : NULL, .extra_bind_dst = script ? SCRIPT_DIR : NULL,
         };
+        mounts = spec_mounts(r, dsts, &mopts);
+        ps.mounts = mounts;
+        ps.n_mounts = r->n_mounts;
         if (sl_write_spec(&ps, bundle, err) < 0)
                 goto out;
         sl_create_opts co = {.root = state, .id = id, .bundle = bundle, .primer = -1, .detach = true};
@@ -208,12 +247,47 @@ out:
         return rc;
 }
 
+/* Resolves the mount targets in the image and, when some do not exist,
+ * makes them in a stub tree and mounts the overlay again with it on top. */
+static int mount_points(sl_store *s, const sl_run_req *r, sl_overlay *ov, char ***dsts, char **stubdir,
+                        sl_error *err)
+{
+        *dsts = sl_xcalloc(r->n_mounts + 1, sizeof(char *));
+        if (!r->n_mounts)
+                return 0;
+        if (sl_store_workdir(s, "stub", stubdir, err) < 0)
+                return -1;
+        _cleanup_close_ int stubfd = open(*stubdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (stubfd < 0)
+                return sl_err_sys(err, errno, "open %s", *stubdir);
+        bool any = false;
+        for (size_t i = 0; i < r->n_mounts; i++) {
+                bool created;
+                if (sl_mountpoint_stub(ov->rootfd, stubfd, r->mounts[i].dst, r->mounts[i].file, &(*dsts)[i], &created,
+                                       err) < 0)
+                        return sl_err_wrap(err, "RUN --mount");
+                any |= created;
+        }
+        if (!any)
+                return 0;
+        sl_overlay_release(s, ov, NULL);
+        return sl_overlay_open_over(s, r->manifest, r->config, *stubdir, true, ov, err);
+}
+
 int sl_exec_run(sl_store *s, const sl_run_req *r, sl_layer_digests *layer, int *exit_code, sl_error *err)
 {
         sl_overlay ov;
         *exit_code = 0;
         if (sl_overlay_open(s, r->manifest, r->config, true, &ov, err) < 0)
                 return -1;
+        _cleanup_strv_ char **dsts = NULL;
+        _cleanup_free_ char *stubdir = NULL;
+        if (mount_points(s, r, &ov, &dsts, &stubdir, err) < 0) {
+                sl_overlay_release(s, &ov, NULL);
+                if (stubdir)
+                        sl_store_remove_workdir(s, stubdir, NULL);
+                return -1;
+        }
         bool had[N_STUBS];
         for (size_t i = 0; i < N_STUBS; i++) {
                 int fd = sl_openat_in_root(ov.rootfd, stubs[i], O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, NULL);
@@ -221,7 +295,7 @@ int sl_exec_run(sl_store *s, const sl_run_req *r, sl_layer_digests *layer, int *
                 if (fd >= 0)
                         close(fd);
         }
-        int rc = run_container(s, r, &ov, exit_code, err);
+        int rc = run_container(s, r, &ov, dsts, exit_code, err);
         if (sl_overlay_unmount(&ov, rc < 0 ? NULL : err) < 0)
                 rc = -1;
         if (rc == 0) {
@@ -239,5 +313,7 @@ int sl_exec_run(sl_store *s, const sl_run_req *r, sl_layer_digests *layer, int *
                         sl_store_adopt_layer(s, ov.upper, chain, NULL);
         }
         sl_overlay_release(s, &ov, NULL);
+        if (stubdir)
+                sl_store_remove_workdir(s, stubdir, NULL);
         return rc;
 }

@@ -7,11 +7,22 @@
 #define SLOIKA_BUILDER_EXEC_RUN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "builder/dockerfile/dockerfile.h"
 #include "builder/exec/build.h"
 #include "builder/store/store.h"
 #include <sys/types.h>
+
+/* A RUN --mount, ready for the container: a bind of a host path (already
+ * resolved safely by the caller) or a tmpfs, at dst in the image. */
+typedef struct sl_run_mount {
+        char *dst;            /* absolute, as the Dockerfile means it */
+        char *src;            /* host path to bind; NULL for a tmpfs */
+        bool readonly;
+        bool file;            /* a bind of a regular file */
+        uint64_t size;        /* tmpfs size in bytes, 0 for the default */
+} sl_run_mount;
 
 typedef struct sl_run_req {
         const oci_manifest *manifest;   /* the parent image; NULL for scratch */
@@ -20,6 +31,9 @@ typedef struct sl_run_req {
         char *const *shell;             /* the stage's SHELL, NULL for /bin/sh -c */
         char *const *env;               /* NAME=VALUE */
         const char *cwd, *user;         /* NULL: "/" and root */
+        const sl_run_mount *mounts;
+        size_t n_mounts;
+        char *const *extra_env;         /* NAME=VALUE added last (secret env=), may be NULL */
         bool host_network;
         bool echo;                      /* stream the output to stdout */
         sl_diff_opts diff;

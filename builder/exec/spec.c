@@ -31,7 +31,7 @@ static char *ro_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/
 
 int sl_write_spec(const sl_proc_spec *p, const char *dir, sl_error *err)
 {
-        oci_mount mounts[12] = {
+        oci_mount base[] = {
                 MOUNT("/proc", "proc", "proc", "nosuid", "noexec", "nodev"),
                 MOUNT("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"),
                 MOUNT("/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"),
@@ -44,12 +44,16 @@ int sl_write_spec(const sl_proc_spec *p, const char *dir, sl_error *err)
         oci_mount hosts = MOUNT("/etc/hosts", "bind", "/etc/hosts", "rbind", "ro");
         oci_mount extra = MOUNT(p->extra_bind_dst, "bind", p->extra_bind_src, "rbind", "ro", "nosuid", "nodev");
         size_t nm = 6;
+        _cleanup_free_ oci_mount *mounts = sl_xcalloc(12 + p->n_mounts, sizeof(oci_mount));
+        memcpy(mounts, base, sizeof base);
         if (p->host_network) {
                 mounts[nm++] = resolv;
                 mounts[nm++] = hosts;
         }
         if (p->extra_bind_src)
                 mounts[nm++] = extra;
+        for (size_t i = 0; i < p->n_mounts; i++)
+                mounts[nm++] = p->mounts[i];
         oci_linux_namespace ns[6] = {{.type = "pid"}, {.type = "ipc"}, {.type = "uts"}, {.type = "mount"},
                                      {.type = "cgroup"}, {.type = "network"}};
         oci_linux_capabilities capset = {

@@ -20,6 +20,8 @@ typedef struct sl_proc_spec {
         const char *hostname;   /* NULL: "sloika" */
         const char *stop_signal;   /* org.opencontainers.image.stopSignal annotation, or NULL */
         const char *extra_bind_src, *extra_bind_dst;  /* one more read-only bind, or NULLs */
+        const struct oci_mount *mounts;   /* more mounts, after the defaults */
+        size_t n_mounts;
 } sl_proc_spec;
 
 /* Writes dir/config.json (pretty, keys sorted). */

@@ -20,6 +20,7 @@
 #include "builder/exec/imgcfg.h"
 #include "builder/exec/overlay.h"
 #include "builder/exec/run.h"
+#include "builder/exec/run-mounts.h"
 #include "builder/exec/users.h"
 #include "common/cleanup.h"
 #include "common/path.h"
@@ -212,36 +213,64 @@ static sl_compress_opts comp_opts(builder *b)
         return (sl_compress_opts){.compression = b->o->compression, .threaded = true};
 }
 
-static int run_step(builder *b, stage_ctx *sc, const sl_df_instr *in, const sl_df_instr *x, bool *cached,
+static int run_exec(builder *b, stage_ctx *sc, const sl_df_instr *in, const sl_df_instr *x, bool host,
                     sl_error *err)
 {
-        if (x->u.run.n_mounts)
-                return sl_err(err, ENOTSUP, "%s:%d: RUN --mount=%s: not supported by sloika-build yet", b->df->name,
-                              in->line, x->u.run.mounts[0].raw);
-        if (x->u.run.security == SL_DF_SECURITY_INSECURE)
-                return sl_err(err, ENOTSUP, "%s:%d: RUN --security=insecure is not allowed", b->df->name, in->line);
-        sl_df_network net = x->u.run.network == SL_DF_NET_DEFAULT ? b->o->network : x->u.run.network;
-        bool host = net == SL_DF_NET_HOST;
-        _cleanup_free_ char *key = key_of(b, sc, in, host ? "network=host" : "network=none");
-        if ((*cached = cache_hit(b, sc, key)))
-                return 0;
         oci_image_config *c = sl_img_config(sc->st.cfg);
         _cleanup_strv_ char **shell = strv_of(c->shell, c->shell_len, c->has_shell);
         _cleanup_strv_ char **env = sl_df_vars_snapshot(sc->vars);
+        run_mounts rm;
+        if (run_mounts_prepare(b, sc, x, &rm, err) < 0) {
+                run_mounts_release(b, &rm);
+                return -1;
+        }
         sl_run_req r = {
                 .manifest = sc->st.m, .config = sc->st.cfg, .run = x, .shell = shell, .env = env,
                 .cwd = c->working_dir, .user = c->user, .host_network = host, .echo = !b->o->quiet,
                 .diff = diff_opts(b, true), .comp = comp_opts(b),
+                .mounts = rm.m, .n_mounts = rm.n, .extra_env = rm.env,
         };
         sl_layer_digests ld;
         int code = 0;
-        if (sl_exec_run(b->s, &r, &ld, &code, err) < 0) {
+        int rc = sl_exec_run(b->s, &r, &ld, &code, err);
+        run_mounts_release(b, &rm);
+        if (rc < 0) {
                 b->exit_code = code > 0 ? code : 1;
                 return -1;
         }
-        if (commit_layer(b, sc, in, &ld, err) < 0)
+        return commit_layer(b, sc, in, &ld, err);
+}
+
+static int run_step(builder *b, stage_ctx *sc, const sl_df_instr *in, const sl_df_instr *x, bool *cached,
+                    sl_error *err)
+{
+        if (x->u.run.security == SL_DF_SECURITY_INSECURE)
+                return sl_err(err, ENOTSUP, "%s:%d: RUN --security=insecure is not allowed", b->df->name, in->line);
+        sl_df_network net = x->u.run.network == SL_DF_NET_DEFAULT ? b->o->network : x->u.run.network;
+        bool host = net == SL_DF_NET_HOST;
+        const char *nets = host ? "network=host" : "network=none";
+        /* Like COPY: the metadata of bound context files first, so an
+         * unchanged context is not read again. */
+        _cleanup_free_ char *meta = NULL, *content = NULL, *in1 = NULL, *in2 = NULL, *key1 = NULL, *key2 = NULL;
+        if (run_mounts_inputs(b, sc, x, false, &meta, err) < 0)
                 return -1;
-        return cache_put(b, sc, key, err);
+        in1 = *meta ? sl_xasprintf("%s\n%s", nets, meta) : sl_xstrdup(nets);
+        key1 = key_of(b, sc, in, in1);
+        if ((*cached = cache_hit(b, sc, key1)))
+                return 0;
+        if (*meta) {
+                if (run_mounts_inputs(b, sc, x, true, &content, err) < 0)
+                        return -1;
+                in2 = sl_xasprintf("%s\ncontent:\n%s", nets, content);
+                key2 = key_of(b, sc, in, in2);
+                if ((*cached = cache_hit(b, sc, key2)))
+                        return cache_put(b, sc, key1, err);
+        }
+        if (run_exec(b, sc, in, x, host, err) < 0)
+                return -1;
+        if (key2 && cache_put(b, sc, key2, err) < 0)
+                return -1;
+        return cache_put(b, sc, key1, err);
 }
 
 /* Commits the upper dir of a writable overlay as the step's layer. */
