@@ -634,6 +634,36 @@ out:
         return r;
 }
 
+/* The init of a pid namespace only gets signals it handles; the kernel
+ * drops the rest. Right after start the program may not have installed its
+ * handlers yet (a shell's `trap` runs after it started), so a signal it is
+ * about to catch would be lost: give it a moment (200 ms at most). A
+ * program still busy starting up (running, not blocked) gets up to 50 ms
+ * more to reach the wait or read where it expects signals. Then the signal
+ * goes out regardless, as with runc. */
+static void wait_for_handler(const sl_state_container *st, int sig)
+{
+        int i = 0, j = 0;
+
+        while (i < 200 && sl_signal_unhandled(st->pid, sig))
+                usleep(1000), i++;
+        while (j < 50 && sl_proc_run_state(st->pid) == 'R')
+                usleep(1000), j++;
+        sl_log_debug("kill %s: waited %d ms for the init's handler, %d ms for it to block", st->id, i, j);
+        if (sl_signal_unhandled(st->pid, sig))
+                sl_log_warn("kill %s: the container's init has no handler for signal %d, so as pid 1 "
+                            "of its pid namespace it ignores it", st->id, sig);
+}
+
+/* After SIGKILL the init counts as stopped once it is exiting (see
+ * sl_proc_start_time), which follows the signal closely but not at once:
+ * waiting for it lets `kill ID KILL; delete ID` work, as runc users expect. */
+static void wait_exiting(const sl_state_container *st)
+{
+        for (int i = 0; i < 5000 && sl_state_init_alive(st); i++)
+                usleep(1000);
+}
+
 int sl_container_kill(const char *root, const char *id, int sig, bool all, sl_error *err)
 {
         _cleanup_close_ int rootfd = -1, dirfd = -1, pfd = -1;
@@ -649,6 +679,8 @@ int sl_container_kill(const char *root, const char *id, int sig, bool all, sl_er
         }
         if (all && st->cgroup_path) {
                 r = sl_cgroup_kill_all(st->cgroup_path, sig, err);
+                if (r == 0 && sig == SIGKILL)
+                        wait_exiting(st);
                 goto out;
         }
         /* Through a pidfd checked against the start time, so a recycled pid
@@ -658,6 +690,8 @@ int sl_container_kill(const char *root, const char *id, int sig, bool all, sl_er
                 sl_err(err, ESRCH, "container not running");
                 goto out;
         }
+        if (st->own_pid_namespace && sig != SIGKILL && sig != SIGSTOP)
+                wait_for_handler(st, sig);
         if (syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0) {
                 sl_err_sys(err, errno, "kill %s", id);
                 goto out;
@@ -665,6 +699,8 @@ int sl_container_kill(const char *root, const char *id, int sig, bool all, sl_er
         /* A paused (v1-frozen) init dies of SIGKILL only once thawed. */
         if (sig == SIGKILL && st->cgroup_path && sl_cgroup_thaw_for_kill(st->cgroup_path, err) < 0)
                 goto out;
+        if (sig == SIGKILL)
+                wait_exiting(st);
         r = 0;
 out:
         sl_state_container_free(st);

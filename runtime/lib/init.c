@@ -72,7 +72,8 @@ static int wait_for_start(sl_init_ctx *ctx, sl_error *err)
                         return sl_err_sys(err, errno, "wait on the exec fifo");
         if (read(ctx->fifo_fd, &c, 1) != 1)
                 return sl_err(err, EPIPE, "start went away without starting the container");
-        close(ctx->fifo_fd);
+        /* Left open: the exec closes it (close-on-exec), which tells start
+         * the user program runs. */
         return 0;
 }
 

@@ -1,8 +1,12 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "runtime/lib/signals.h"
 
@@ -96,4 +100,43 @@ void sl_signals_reset(void)
         sigemptyset(&sa.sa_mask);
         for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
                 sigaction(forwarded[i], &sa, NULL);
+}
+
+bool sl_signal_unhandled(pid_t pid, int sig)
+{
+        char path[32], line[256];
+        uint64_t mask = 0, bit = sig >= 1 && sig <= 64 ? 1ull << (sig - 1) : 0;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+        f = fopen(path, "re");
+        if (!f)
+                return false;
+        while (fgets(line, sizeof(line), f)) {
+                uint64_t m;
+                if ((strncmp(line, "SigBlk:", 7) == 0 || strncmp(line, "SigIgn:", 7) == 0 ||
+                     strncmp(line, "SigCgt:", 7) == 0) && sscanf(line + 7, "%" SCNx64, &m) == 1)
+                        mask |= m;
+        }
+        fclose(f);
+        return bit && !(mask & bit);
+}
+
+char sl_proc_run_state(pid_t pid)
+{
+        char path[32], buf[512], *p;
+        ssize_t n;
+        int fd;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+                return 0;
+        buf[n] = '\0';
+        p = strrchr(buf, ')');
+        return p && p[1] == ' ' ? p[2] : 0;
 }

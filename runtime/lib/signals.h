@@ -3,6 +3,7 @@
 #ifndef SLOIKA_RUNTIME_SIGNALS_H
 #define SLOIKA_RUNTIME_SIGNALS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -14,5 +15,13 @@ int sl_signal_parse(const char *s, sl_error *err);
  * TERM, USR1, USR2, WINCH, CONT, ALRM, PIPE) to pid until reset. */
 int sl_signals_forward_to(pid_t pid, sl_error *err);
 void sl_signals_reset(void);
+
+/* Whether pid neither catches, ignores nor blocks sig: the kernel drops
+ * such a signal (KILL and STOP aside) when pid is the init of a pid
+ * namespace signalled from outside. False when pid is gone. */
+bool sl_signal_unhandled(pid_t pid, int sig);
+
+/* The state letter of /proc/PID/stat ('R', 'S', 'Z'...), 0 when gone. */
+char sl_proc_run_state(pid_t pid);
 
 #endif

@@ -129,6 +129,45 @@ l2 running" sh -c "'$SLOIKA' --root '$ROOT' list --format json | jq -r '.[] | .i
 sl delete -f l1; sl delete -f l2
 out_is "list --format json of no containers is an empty array" "[]" sl list --format json
 
+# start returns once the program runs, not while the init still gets
+# there: what a signal sent right after start reaches.
+sl create -b "$T/sleeper" se && sl start se
+ok "start returns only after the init has exec'd the program" \
+	sh -c "tr '\\0' ' ' </proc/$(sl state se | jq -r .pid)/cmdline | grep -q '^sleep 1000'"
+# An init without a handler (pid 1 of its namespace) ignores TERM: kill
+# waits a little for one, then says so.
+sl kill se TERM 2>"$T/kill.err"
+ok "kill of a signal the init does not handle warns that it is ignored" \
+	grep -q 'has no handler for signal 15' "$T/kill.err"
+sl delete -f se
+
+# kill then delete right after, as the OCI validation's killsig does: the
+# program traps TERM (set up right after it starts) while it waits on a
+# child; the signal must reach the trap, the container stop, and delete
+# (without --force) succeed. Before the fix about 1 in 15 rounds lost the
+# signal (the shell had no trap yet, or the init had not exec'd).
+make_bundle trapper '["sh","-c","trap \"touch /tmp/got-term\" TERM; sleep 10 & wait $!"]'
+cfg trapper '.root.readonly = false'
+lost=0 refused=0
+for i in $(seq 30); do
+	rm -f "$T/rootfs/tmp/got-term"
+	sl create -b "$T/trapper" kt && sl start kt && sl kill kt TERM
+	j=0
+	until [ "$(sl state kt | jq -r .status)" = stopped ] || [ $j -ge 60 ]; do sleep 0.05; j=$((j + 1)); done
+	sl delete kt 2>/dev/null || refused=$((refused + 1))
+	[ -e "$T/rootfs/tmp/got-term" ] || lost=$((lost + 1))
+	sl delete -f kt
+done
+ok "kill TERM right after start reaches the program's trap (30 rounds, $lost lost)" [ "$lost" -eq 0 ]
+ok "... the container stops and delete without --force succeeds ($refused refused)" [ "$refused" -eq 0 ]
+refused=0
+for i in $(seq 30); do
+	sl create -b "$T/sleeper" kk && sl start kk && sl kill kk KILL
+	sl delete kk 2>/dev/null || refused=$((refused + 1))
+	sl delete -f kk
+done
+ok "delete right after kill KILL succeeds (30 rounds, $refused refused)" [ "$refused" -eq 0 ]
+
 # a half-created container: state dir without state file
 mkdir -p "$ROOT/half"
 sl delete half >/dev/null 2>&1
