@@ -20,6 +20,7 @@
 #include "runtime/lib/cgroup.h"
 #include "runtime/lib/exec.h"
 #include "runtime/lib/lsm.h"
+#include "runtime/lib/namespaces.h"
 #include "runtime/lib/process.h"
 #include "runtime/lib/seccomp.h"
 #include "runtime/lib/signals.h"
@@ -27,9 +28,6 @@
 #include "runtime/lib/sync.h"
 #include "runtime/lib/terminal.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
 /* Everything one exec holds; released by run_free. */
@@ -157,35 +155,14 @@ static int pick_cgroup(exec_run *x, sl_error *err)
         return 0;
 }
 
-static const struct {
-        const char *file;
-        int flag;
-} ns_files[] = {
-        { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },    { "pid", CLONE_NEWPID },
-        { "net", CLONE_NEWNET },   { "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },
-        { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
-};
-
-/* The init's namespaces that are not ours already: setns refuses to
- * re-enter our own user namespace, and a shared one needs no joining. */
+/* The init's namespaces that are not ours already (a shared one needs no
+ * joining), and its root. */
 static int pick_namespaces(exec_run *x, sl_error *err)
 {
         char path[64];
 
-        for (size_t i = 0; i < sizeof(ns_files) / sizeof(ns_files[0]); i++) {
-                struct stat theirs, ours;
-                snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)x->st->pid, ns_files[i].file);
-                if (stat(path, &theirs) < 0) {
-                        if (errno == ENOENT && ns_files[i].flag == CLONE_NEWTIME)
-                                continue;  /* a kernel without time namespaces */
-                        return sl_err_sys(err, errno, "cannot exec in a stopped container: %s", path);
-                }
-                snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_files[i].file);
-                if (stat(path, &ours) < 0)
-                        return sl_err_sys(err, errno, "%s", path);
-                if (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev)
-                        x->ns_flags |= ns_files[i].flag;
-        }
+        if (sl_ns_differing(x->st->pid, &x->ns_flags, err) < 0)
+                return sl_err_wrap(err, "cannot exec in a stopped container");
         /* Its root as the init sees it: the pivoted root, or the chroot
          * of a --no-pivot or mount-namespace-less container. */
         snprintf(path, sizeof(path), "/proc/%d/root", (int)x->st->pid);

@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -172,6 +173,36 @@ int sl_ns_new_time(const oci_linux *l, sl_error *err)
                 _cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
                 if (fd < 0 || sl_write_all(fd, buf, len) < 0)
                         return sl_err_sys(err, errno, "linux.timeOffsets: write /proc/self/timens_offsets");
+        }
+        return 0;
+}
+
+int sl_ns_differing(pid_t pid, int *flags, sl_error *err)
+{
+        static const struct {
+                const char *file;
+                int flag;
+        } files[] = {
+                { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },  { "pid", CLONE_NEWPID },
+                { "net", CLONE_NEWNET },   { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
+                { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+        };
+        char path[64];
+
+        *flags = 0;
+        for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+                struct stat theirs, ours;
+                snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, files[i].file);
+                if (stat(path, &theirs) < 0) {
+                        if (errno == ENOENT && files[i].flag == CLONE_NEWTIME)
+                                continue;
+                        return sl_err_sys(err, errno, "%s", path);
+                }
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", files[i].file);
+                if (stat(path, &ours) < 0)
+                        return sl_err_sys(err, errno, "%s", path);
+                if (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev)
+                        *flags |= files[i].flag;
         }
         return 0;
 }

@@ -57,6 +57,11 @@ void sl_ns_close_joins(sl_ns_plan *plan);
 /* Writes linux.uidMappings / gidMappings of the user namespace of pid. */
 int sl_ns_write_id_maps(pid_t pid, const oci_linux *l, sl_error *err);
 
+/* The namespaces of pid the caller is not in already, as CLONE_NEW*
+ * flags, from /proc/PID/ns: what exec joins (setns refuses to re-enter
+ * one's own user namespace). No time namespace on the kernel is fine. */
+int sl_ns_differing(pid_t pid, int *flags, sl_error *err);
+
 /* unshare(CLONE_NEWTIME) and write linux.timeOffsets for the children. */
 int sl_ns_new_time(const oci_linux *l, sl_error *err);
 
