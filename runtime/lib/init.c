@@ -167,25 +167,12 @@ static int receive_mount_fds(sl_init_ctx *ctx, int **out, sl_error *err)
         return 0;
 }
 
-static void add_listen_env(char ***env, int listen_fds)
-{
-        if (listen_fds <= 0)
-                return;
-        sl_strv_append_take(env, sl_xasprintf("LISTEN_FDS=%d", listen_fds));
-        sl_strv_append_take(env, sl_xasprintf("LISTEN_PID=%d", (int)getpid()));
-}
-
 __attribute__((noreturn)) void sl_init_main(sl_init_ctx *ctx)
 {
         const oci_spec *spec = ctx->spec;
         const oci_process *p = spec->process;
         const oci_hooks *h = spec->hooks;
         const oci_linux_seccomp *sc = spec->linux ? spec->linux->seccomp : NULL;
-        bool nnp = p->has_no_new_privileges && p->no_new_privileges;
-        bool seccomp_late = sc && nnp && !sl_seccomp_spec_uses_notify(sc);
-        int master = -1, slave = -1, notify_fd = -1;
-        char **env;
-        char *exe;
         int32_t pid;
         sl_error err = { 0 };
 
@@ -230,49 +217,16 @@ __attribute__((noreturn)) void sl_init_main(sl_init_ctx *ctx)
                 fail(ctx, false, &err);
         }
 
-        if (p->has_terminal && p->terminal) {
-                if (ctx->console_fd < 0) {
-                        sl_err(&err, EINVAL, "process.terminal: needs --console-socket");
-                        fail(ctx, false, &err);
-                }
+        /* From here on the same path as a process exec starts. */
+        sl_process_launch launch = {
+                .p = p, .seccomp = sc, .sync_fd = ctx->sync_fd, .console_fd = ctx->console_fd,
                 /* /dev/console is the pty too, as programs that log to
                  * the console expect (runc does the same). */
-                if (sl_terminal_open(&master, &slave, &err) < 0 ||
-                    (ctx->plan->own_mount && sl_devices_bind_console(slave, &err) < 0) ||
-                    sl_terminal_send_fd(ctx->console_fd, master, &err) < 0)
-                        fail(ctx, false, &err);
-                close(master);
-                if (sl_terminal_attach(slave, p->console_size, &err) < 0)
-                        fail(ctx, false, &err);
-        }
-        if (ctx->console_fd >= 0)
-                close(ctx->console_fd);
-
-        env = sl_process_env(p);
-        add_listen_env(&env, ctx->listen_fds);
-        exe = sl_process_find_exec(p->args[0], env, &err);
-        if (!exe || sl_lsm_apply(p, &err) < 0)
-                fail(ctx, false, &err);
-        /* Before the filter, which may not know close_range. */
-        if (sl_process_cloexec_fds(ctx->listen_fds + ctx->preserve_fds, &err) < 0)
-                fail(ctx, false, &err);
-        if (sc && !seccomp_late) {
-                if (sl_seccomp_load(sc, &notify_fd, &err) < 0)
-                        fail(ctx, false, &err);
-                if (notify_fd >= 0) {
-                        if (sl_unix_send_fd(ctx->sync_fd, notify_fd, "seccomp", 8, &err) < 0 ||
-                            sl_sync_expect(ctx->sync_fd, SL_SYNC_SECCOMP_DONE, NULL, "init", &err) < 0)
-                                fail(ctx, false, &err);
-                        close(notify_fd);
-                }
-        }
-        if (sl_process_set_user(p, &err) < 0 || sl_caps_apply(p->capabilities, &err) < 0)
-                fail(ctx, false, &err);
-        if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-                sl_err_sys(&err, errno, "process.noNewPrivileges");
-                fail(ctx, false, &err);
-        }
-        if (sl_process_chdir(p, &err) < 0)
+                .console_bind = ctx->plan->own_mount,
+                .listen_fds = ctx->listen_fds, .preserve_fds = ctx->preserve_fds,
+        };
+        ctx->console_fd = -1;
+        if (sl_process_prepare(&launch, &err) < 0)
                 fail(ctx, false, &err);
 
         if (sl_sync_send(ctx->sync_fd, SL_SYNC_READY, 0) < 0)
@@ -282,12 +236,6 @@ __attribute__((noreturn)) void sl_init_main(sl_init_ctx *ctx)
         if (h && run_container_hooks(ctx, h->start_container, h->start_container_len,
                                      "startContainer", SL_STATUS_CREATED, &err) < 0)
                 fail(ctx, true, &err);
-        if (seccomp_late && sl_seccomp_load(sc, &notify_fd, &err) < 0)
-                fail(ctx, true, &err);
-        /* Generated arrays carry a length, execve wants a NULL at the end. */
-        char **argv = sl_xcalloc(p->args_len + 1, sizeof(*argv));
-        memcpy(argv, p->args, p->args_len * sizeof(*argv));
-        execve(exe, argv, env);
-        sl_err_sys(&err, errno, "exec \"%s\"", p->args[0]);
+        sl_process_exec(&launch, &err);
         fail(ctx, true, &err);
 }
