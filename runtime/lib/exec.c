@@ -226,9 +226,13 @@ __attribute__((noreturn)) static void child_main(exec_run *x, int sync_fd)
 static int relay_seccomp(exec_run *x, int fd, sl_error *err)
 {
         _cleanup_free_ char *json = NULL;
+        sl_state_container st = *x->st;
         int r;
 
-        r = sl_state_oci_json(x->st, SL_STATUS_RUNNING, &json, err);
+        /* The agent is told the pid of the process the filter is on (as
+         * runc does for exec). */
+        st.pid = x->child;
+        r = sl_state_oci_json(&st, SL_STATUS_RUNNING, &json, err);
         if (r == 0)
                 r = sl_seccomp_send_notify_fd(x->spec->linux->seccomp, fd, json, err);
         close(fd);

@@ -208,9 +208,58 @@ sl exec -p "$T/missing.json" $P-main 2>"$T/err"
 ok "a missing process JSON names the file" grep -q "$T/missing.json" "$T/err"
 sl exec --cgroup cpu:sub $P-main true 2>"$T/err"
 ok "--cgroup CONTROLLER:PATH fails clearly" grep -q 'per-controller sub-cgroups are not supported' "$T/err"
+# --cgroup SUB: an existing sub-cgroup (made here in every hierarchy).
+while IFS=: read -r _ ctrl path; do
+	case $ctrl in
+	"") d=/sys/fs/cgroup/unified$path ;;
+	name=*) d=/sys/fs/cgroup/${ctrl#name=}$path ;;
+	*) d=/sys/fs/cgroup/$ctrl$path ;;
+	esac
+	mkdir -p "$d/sub"
+	if [ -f "$d/cpuset.cpus" ]; then
+		cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus"
+		cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"
+	fi
+done </proc/$ipid/cgroup
+out_is "--cgroup SUB runs the process in the container's sub-cgroup" \
+	"$(sed 's|$|/sub|' /proc/$ipid/cgroup)" \
+	sh -c "'$SLOIKA' --root '$ROOT' exec -d --pid-file '$T/sub.pid' --cgroup sub $P-main sleep 5 && cat /proc/\$(cat '$T/sub.pid')/cgroup"
+kill "$(cat "$T/sub.pid")"
+sl exec --cgroup ../escape $P-main true 2>"$T/err"
+ok "--cgroup refuses a path leaving the container's cgroup" grep -q 'must name a cgroup below the container' "$T/err"
 sl exec --cgroup no-such-sub $P-main true 2>"$T/err"
 ok "--cgroup naming a missing sub-cgroup fails" [ $? -eq 255 ]
 ok "failed execs still left no process behind" [ "$(procs)" = "$before" ]
+
+# seccomp notify: the exec'd process's listener fd goes to listenerPath,
+# with the pid of that process.
+helpers=${top_builddir:-.}/tests/unit/security
+if [ -x "$helpers/notify-listener" ]; then
+	sock=$T/agent.sock
+	"$helpers/notify-listener" "$sock" "$T/agent1.json" >"$T/agent1.out" 2>&1 &
+	agent1=$!
+	wait_for [ -S "$sock" ]
+	make_bundle notify '["sleep","1000"]'
+	cfg notify --arg sock "$sock" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: $sock,
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}'
+	sl run -d -b "$T/notify" $P-notify
+	wait_for [ -s "$T/agent1.json" ]
+	# The first agent keeps the init's fd; a second one takes the exec's.
+	rm -f "$sock"
+	"$helpers/notify-listener" "$sock" "$T/agent2.json" >"$T/agent2.out" 2>&1 &
+	agent2=$!
+	wait_for [ -S "$sock" ]
+	out_is "exec under a SCMP_ACT_NOTIFY filter: the agent answers its mkdir" "mkdir-ok absent" \
+		sl exec -d --pid-file "$T/n.pid" $P-notify sh -c 'mkdir /tmp/n && printf mkdir-ok; [ -d /tmp/n ] || echo " absent"; sleep 1'
+	sleep 0.2
+	ok "the agent got the exec'd process's pid" \
+		sh -c "jq -e --argjson pid $(cat "$T/n.pid") '.pid == \$pid and .fds == [\"seccompFd\"]' '$T/agent2.json' >/dev/null"
+	sl delete -f $P-notify
+	wait $agent1 $agent2
+	ok "the agent was notified of the exec'd process's mkdir" grep -q '^notified mkdir' "$T/agent2.out"
+else
+	skip "exec under a SCMP_ACT_NOTIFY filter" "notify-listener helper not built"
+fi
 
 # A paused container (frozen through the cgroup freezer directly).
 fz=/sys/fs/cgroup/freezer$(grep -m1 ':freezer:' /proc/$ipid/cgroup | cut -d: -f3)
