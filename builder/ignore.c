@@ -110,11 +110,44 @@ typedef enum {
         M_PARTIAL,  /* the text is a prefix of something matched (walk look-ahead) */
 } mode;
 
-/* Whether tokens t[0..n) match [s, end) in the given mode. */
-static bool match_tokens(const token *t, size_t n, const char *s, const char *end, mode m)
+/* One match of a pattern's tokens against [s0, end). The states that
+ * failed are remembered, (token, position) each, so patterns with many
+ * stars ("*a*a*a...b", "**" chains) cost a polynomial, not an
+ * exponential, number of steps: a .dockerignore or --exclude cannot hang
+ * a build. A state that matched ends the whole match, so failures are all
+ * that needs remembering. */
+typedef struct matcher {
+        const token *t;
+        size_t n;
+        const char *s0, *end;
+        mode m;
+        uint8_t *failed;   /* (n + 1) x (end - s0 + 1) bits, made at the first wildcard */
+} matcher;
+
+static bool match_from(matcher *mt, size_t ti, const char *s);
+
+static bool match_at(matcher *mt, size_t ti, const char *s)
 {
+        size_t cols = (size_t)(mt->end - mt->s0) + 1;
+        if (!mt->failed)
+                mt->failed = sl_xcalloc((mt->n + 1) * cols / 8 + 1, 1);
+        size_t bit = ti * cols + (size_t)(s - mt->s0);
+        if (mt->failed[bit >> 3] & (1u << (bit & 7)))
+                return false;
+        if (match_from(mt, ti, s))
+                return true;
+        mt->failed[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+        return false;
+}
+
+/* Whether tokens t[ti..n) match [s, end) in the matcher's mode. */
+static bool match_from(matcher *mt, size_t ti, const char *s)
+{
+        const char *end = mt->end;
+        mode m = mt->m;
         bool partial = m == M_PARTIAL;
-        for (; n > 0; t++, n--) {
+        for (; ti < mt->n; ti++) {
+                const token *t = &mt->t[ti];
                 if (s == end && partial)
                         return true;
                 switch (t->type) {
@@ -135,7 +168,7 @@ static bool match_tokens(const token *t, size_t n, const char *s, const char *en
                         break;
                 case T_STAR:
                         for (const char *q = s;; q++) {
-                                if (match_tokens(t + 1, n - 1, q, end, m))
+                                if (match_at(mt, ti + 1, q))
                                         return true;
                                 if (q == end || *q == '/')
                                         return false;
@@ -144,15 +177,24 @@ static bool match_tokens(const token *t, size_t n, const char *s, const char *en
                         return true;
                 case T_ANYDIRS:
                         /* empty, or anything ending in '/' */
-                        if (match_tokens(t + 1, n - 1, s, end, m))
+                        if (match_at(mt, ti + 1, s))
                                 return true;
                         for (const char *q = s; q < end; q++)
-                                if (*q == '/' && match_tokens(t + 1, n - 1, q + 1, end, m))
+                                if (*q == '/' && match_at(mt, ti + 1, q + 1))
                                         return true;
                         return partial;
                 }
         }
         return s == end || (m == M_PARENT && *s == '/');
+}
+
+/* Whether tokens t[0..n) match [s, end) in the given mode. */
+static bool match_tokens(const token *t, size_t n, const char *s, const char *end, mode m)
+{
+        matcher mt = {.t = t, .n = n, .s0 = s, .end = end, .m = m};
+        bool r = match_from(&mt, 0, s);
+        free(mt.failed);
+        return r;
 }
 
 /* The pattern matches path itself or one of its parent directories. */
