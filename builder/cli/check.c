@@ -112,6 +112,9 @@ int sl_build_cmd_check(int argc, char **argv)
                 fprintf(stderr, "%s\n", err.msg);
                 return SL_EXIT_FAIL;
         }
+        if (df->directives.syntax)
+                fprintf(stderr, "%s:%d: syntax=%s: using sloika-build's built-in frontend\n", df->name,
+                        df->directives.syntax_line, df->directives.syntax);
         int rc = SL_EXIT_OK;
         sl_ignore *ig = NULL;
         if (sl_ignore_load(ctxfd, strcmp(path, "-") ? path : NULL, &ig, NULL, &err) < 0) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builder/dockerfile/chmod.h"
 #include "builder/dockerfile/instr.h"
 #include "builder/dockerfile/mount.h"
 #include "builder/dockerfile/strbuf.h"
@@ -148,10 +149,13 @@ static int expand_copy(xctx *x, sl_df_instr *d)
         for (size_t i = 0; c->excludes[i]; i++)
                 if (word(x, "--exclude", &c->excludes[i]) < 0)
                         return -1;
-        uint32_t mode;
+        sl_chmod mode;
         sl_error e;
-        if (c->chmod && sl_df_parse_mode(c->chmod, &mode, &e) < 0)
-                return fail(x, "--chmod", &e);
+        if (c->chmod) {
+                if (sl_chmod_parse(c->chmod, &mode, &e) < 0)
+                        return fail(x, "--chmod", &e);
+                sl_chmod_free(&mode);
+        }
         /* COPY <<EOF bodies are expanded unless the delimiter was quoted. */
         sl_expand_env hx = x->env;
         hx.keep_quotes = true;

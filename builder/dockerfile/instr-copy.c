@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "builder/dockerfile/chmod.h"
 #include "builder/dockerfile/strbuf.h"
 #include "builder/dockerfile/values.h"
 #include "builder/dockerfile/words.h"
@@ -39,10 +40,13 @@ static int heredoc_index(const sl_df_instr *in, const char *w)
 static int check_chmod(const req *r)
 {
         const sl_df_flag *f = sl_df_flags_get(&r->flags, "chmod");
-        uint32_t mode;
+        sl_chmod mode;
         sl_error e;
-        if (f && !sl_df_has_var(f->value) && sl_df_parse_mode(f->value, &mode, &e) < 0)
-                return sl_df_req_flag_err(r, f, &e);
+        if (f && !sl_df_has_var(f->value)) {
+                if (sl_chmod_parse(f->value, &mode, &e) < 0)
+                        return sl_df_req_flag_err(r, f, &e);
+                sl_chmod_free(&mode);
+        }
         return 0;
 }
 

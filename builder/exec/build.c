@@ -269,6 +269,9 @@ int sl_build(const sl_build_opts *o, char digest[SL_DIGEST_STR_MAX], int *exit_c
                 goto out;
         if (sl_df_check_stages(b.df, &b.bargs, err) < 0 || sl_df_find_target(b.df, o->target, &target, err) < 0)
                 goto out;
+        if (b.df->directives.syntax)
+                progress(&b, "# syntax=%s (%s:%d): built with sloika-build's own frontend\n", b.df->directives.syntax,
+                         b.df->name, b.df->directives.syntax_line);
         needed = sl_xcalloc(b.df->n_stages, sizeof(bool));
         if (sl_df_needed_stages(b.df, target, &b.bargs, needed, err) < 0)
                 goto out;

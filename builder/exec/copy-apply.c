@@ -76,7 +76,7 @@ static int set_meta(int fd, const sl_copy_entry *e, const sl_copy_opts *o, sl_er
         gid_t gid = o->has_chown ? o->gid : 0;
         if (fchown(fd, uid, gid) < 0)
                 return sl_err_sys(err, errno, "chown %s", e->dst);
-        mode_t mode = o->has_chmod ? o->mode : (e->st.st_mode & 07777);
+        mode_t mode = o->chmod ? sl_chmod_apply(o->chmod, e->st.st_mode, e->kind == SL_COPY_DIR) : (e->st.st_mode & 07777);
         if (fchmod(fd, mode) < 0)
                 return sl_err_sys(err, errno, "chmod %s", e->dst);
         if (e->kind != SL_COPY_HEREDOC) {
@@ -166,9 +166,58 @@ static int extract(const sl_copy_src *src, const sl_copy_entry *e, int root, sl_
         return 0;
 }
 
+static const sl_copy_plan *sort_plan;
+
+static int by_inode(const void *a, const void *b)
+{
+        const sl_copy_entry *x = &sort_plan->e[*(const size_t *)a], *y = &sort_plan->e[*(const size_t *)b];
+        if (x->st.st_dev != y->st.st_dev)
+                return x->st.st_dev < y->st.st_dev ? -1 : 1;
+        if (x->st.st_ino != y->st.st_ino)
+                return x->st.st_ino < y->st.st_ino ? -1 : 1;
+        return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* For each entry, the index of the first entry of the same source inode
+ * (itself when it is the first or not a multiply-linked file). */
+static size_t *link_groups(const sl_copy_plan *p)
+{
+        size_t *first = sl_xcalloc(p->n + 1, sizeof(size_t)), *idx = sl_xcalloc(p->n + 1, sizeof(size_t)), m = 0;
+        for (size_t i = 0; i < p->n; i++) {
+                first[i] = i;
+                if (p->e[i].kind == SL_COPY_FILE && p->e[i].st.st_nlink > 1)
+                        idx[m++] = i;
+        }
+        sort_plan = p;
+        qsort(idx, m, sizeof(size_t), by_inode);
+        for (size_t k = 1; k < m; k++) {
+                const sl_copy_entry *x = &p->e[idx[k]], *y = &p->e[idx[k - 1]];
+                if (x->st.st_dev == y->st.st_dev && x->st.st_ino == y->st.st_ino)
+                        first[idx[k]] = first[idx[k - 1]];
+        }
+        free(idx);
+        return first;
+}
+
+/* Links dst to the copy made for an earlier entry of the same inode, as
+ * BuildKit keeps hardlinks within what one COPY copies. */
+static int put_hardlink(const sl_copy_entry *first, const sl_copy_entry *e, int root, int pdir, const char *name,
+                        sl_error *err)
+{
+        const char *fname;
+        _cleanup_close_ int fdir = parent_of(root, first->dst, &fname, err);
+        bool is_dir;
+        if (fdir < 0 || clear_slot(pdir, name, false, &is_dir, err) < 0)
+                return -1;
+        if (linkat(fdir, fname, pdir, name, 0) < 0)
+                return sl_err_sys(err, errno, "link %s to %s", e->dst, first->dst);
+        return 0;
+}
+
 int sl_copy_plan_apply(const sl_copy_src *src, const sl_copy_plan *p, int dstroot, const sl_copy_opts *o,
                        sl_error *err)
 {
+        _cleanup_free_ size_t *first = link_groups(p);
         for (size_t i = 0; i < p->n; i++) {
                 const sl_copy_entry *e = &p->e[i];
                 if (e->kind == SL_COPY_EXTRACT) {
@@ -184,7 +233,10 @@ int sl_copy_plan_apply(const sl_copy_src *src, const sl_copy_plan *p, int dstroo
                 switch (e->kind) {
                 case SL_COPY_DIR: r = put_dir(e, pdir, name, o, err); break;
                 case SL_COPY_LINK: r = put_link(src, e, pdir, name, o, err); break;
-                default: r = put_file(src, e, pdir, name, o, err); break;
+                default:
+                        r = first[i] != i ? put_hardlink(&p->e[first[i]], e, dstroot, pdir, name, err)
+                                          : put_file(src, e, pdir, name, o, err);
+                        break;
                 }
                 if (r < 0)
                         return -1;

@@ -305,17 +305,6 @@ out:
         return rc;
 }
 
-int sl_copy_parse_chmod(const char *s, mode_t *mode, sl_error *err)
-{
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(s, &end, 8);
-        if (!*s || *end || errno || v > 07777)
-                return sl_err(err, EINVAL, "--chmod=%s: expected an octal mode such as 0755 (symbolic modes are not supported)", s);
-        *mode = (mode_t)v;
-        return 0;
-}
-
 static int open_src(const sl_copy_src *src, const sl_copy_entry *e, sl_error *err)
 {
         return sl_openat_in_root(src->rootfd, e->src, O_RDONLY | O_CLOEXEC, 0, err);

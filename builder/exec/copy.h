@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "builder/dockerfile/dockerfile.h"
+#include "builder/dockerfile/chmod.h"
 #include "builder/ignore.h"
 #include "common/digest.h"
 #include "common/error.h"
@@ -51,14 +52,11 @@ int sl_copy_plan_digest(const sl_copy_src *src, const sl_copy_plan *p, bool cont
 typedef struct sl_copy_opts {
         bool has_chown;
         uint32_t uid, gid;
-        bool has_chmod;
-        mode_t mode;
+        const sl_chmod *chmod;   /* NULL: keep the source's mode */
 } sl_copy_opts;
 
-/* Parses --chmod (octal). */
-int sl_copy_parse_chmod(const char *s, mode_t *mode, sl_error *err);
-
-/* Copies the plan into dstroot (O_PATH dir fd of the image root). */
+/* Copies the plan into dstroot (O_PATH dir fd of the image root). Files
+ * that are hardlinks of each other in the source stay hardlinked. */
 int sl_copy_plan_apply(const sl_copy_src *src, const sl_copy_plan *p, int dstroot, const sl_copy_opts *o,
                        sl_error *err);
 

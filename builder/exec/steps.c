@@ -293,6 +293,40 @@ static int commit_upper(builder *b, stage_ctx *sc, const sl_df_instr *in, sl_ove
         return commit_layer(b, sc, in, &ld, err);
 }
 
+/* Creates the missing dirs of path as `mkdir -p` run by the stage's USER
+ * would: BuildKit gives the new dirs (only those) the user's ownership. */
+static int make_workdir(int rootfd, const char *path, const char *user, sl_error *err)
+{
+        uint32_t uid = 0, gid = 0;
+        if (user && *user && sl_resolve_user(rootfd, user, &uid, &gid, err) < 0)
+                return sl_err_wrap(err, "WORKDIR as USER %s", user);
+        size_t len = strlen(path), missing = len + 1;
+        for (size_t i = 1; i <= len && missing > len; i++) {
+                if (path[i] != '/' && path[i] != '\0')
+                        continue;
+                _cleanup_free_ char *prefix = sl_xstrndup(path, i);
+                int fd = sl_openat_in_root(rootfd, prefix, O_PATH | O_CLOEXEC, 0, NULL);
+                if (fd < 0)
+                        missing = i;
+                else
+                        close(fd);
+        }
+        _cleanup_close_ int dfd = sl_mkdirs_in_root(rootfd, path, 0755, err);
+        if (dfd < 0)
+                return -1;
+        for (size_t i = missing; (uid || gid) && i <= len; i++) {
+                if (path[i] != '/' && path[i] != '\0')
+                        continue;
+                _cleanup_free_ char *prefix = sl_xstrndup(path, i);
+                _cleanup_close_ int fd = sl_openat_in_root(rootfd, prefix, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, err);
+                if (fd < 0)
+                        return -1;
+                if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+                        return sl_err_sys(err, errno, "WORKDIR: chown %s", prefix);
+        }
+        return 0;
+}
+
 static int workdir_step(builder *b, stage_ctx *sc, const sl_df_instr *in, const sl_df_instr *x, bool *cached,
                         sl_error *err)
 {
@@ -315,10 +349,10 @@ static int workdir_step(builder *b, stage_ctx *sc, const sl_df_instr *in, const 
                 close(fd);
                 rc = commit_layer(b, sc, in, NULL, err);
         } else {
-                fd = sl_mkdirs_in_root(ov.rootfd, path, 0755, err);
-                rc = fd < 0 ? -1 : commit_upper(b, sc, in, &ov, err);
-                if (fd >= 0)
-                        close(fd);
+                const char *user = cfg->config ? cfg->config->user : NULL;
+                rc = make_workdir(ov.rootfd, path, user, err);
+                if (rc == 0)
+                        rc = commit_upper(b, sc, in, &ov, err);
         }
         sl_overlay_release(b->s, &ov, NULL);
         return rc < 0 ? -1 : cache_put(b, sc, key, err);
@@ -347,9 +381,10 @@ static int copy_into(builder *b, stage_ctx *sc, const sl_df_instr *in, const sl_
         if (c->chown && sl_resolve_chown(ov->rootfd, c->chown, &co.uid, &co.gid, err) < 0)
                 return sl_err_wrap(err, "%s --chown", sl_df_kind_name(x->kind));
         co.has_chown = c->chown != NULL;
-        if (c->chmod && sl_copy_parse_chmod(c->chmod, &co.mode, err) < 0)
+        _cleanup_(sl_chmod_free) sl_chmod mode = {0};
+        if (c->chmod && sl_chmod_parse(c->chmod, &mode, err) < 0)
                 return -1;
-        co.has_chmod = c->chmod != NULL;
+        co.chmod = c->chmod ? &mode : NULL;
         if (c->checksum && verify_checksum(src, plan, c->checksum, err) < 0)
                 return -1;
         if (!c->link) {

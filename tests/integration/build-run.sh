@@ -24,6 +24,10 @@ ok "bundle makes a bundle" "$SB" bundle --root "$S" app "$T/bundle-app"
 ok "config.json runs entrypoint + cmd as the image's user in its workdir" \
 	jq_true "$T/bundle-app/config.json" '.process.args[0] == "/bin/sh" and .process.args[1] == "-c" and .process.user.uid == 1000 and .process.cwd == "/srv" and (.process.env | index("WHO=tester") != null) and .root.path == "rootfs"'
 ok "the rootfs is an overlay mount" grep -q " $T/bundle-app/rootfs .* overlay " /proc/self/mountinfo
+ok "the image can be untagged and the store pruned (--all) while the bundle exists" \
+	sh -c "'$SB' tag --root '$S' app app-keep >/dev/null && '$SB' rm --root '$S' app app-keep >/dev/null && '$SB' prune --all --root '$S' >/dev/null"
+ok "  ... and prune kept the layer dirs the bundle's overlay uses" \
+	sh -c "ls=\$(grep ' $T/bundle-app/rootfs ' /proc/self/mountinfo | grep -o 'lowerdir=[^,]*' | cut -d= -f2 | tr ':' ' '); [ -n \"\$ls\" ] && for l in \$ls; do [ -d \"\$l\" ] || exit 1; done"
 "$SLOIKA" --root "$T/state" run --bundle "$T/bundle-app" "app-$$" > "$T/run.out" 2>&1
 ok "sloika run runs the image" [ $? = 0 ]
 ok "  ... with the other stage's file, env, user, workdir and the deletion" \

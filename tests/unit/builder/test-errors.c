@@ -67,7 +67,7 @@ static const struct {
         {"COPY heredoc as destination", "FROM scratch\nCOPY a <<EOF\nx\nEOF\n",
          "Dockerfile:2:8: COPY cannot take a heredoc as the destination"},
         {"COPY bad chmod", "FROM scratch\nCOPY --chmod=rwx a b\n",
-         "Dockerfile:2:6: COPY --chmod: invalid mode \"rwx\": expected an octal mode such as 0755"},
+         "Dockerfile:2:6: COPY --chmod: invalid mode \"rwx\" at \"rwx\": expected an octal mode such as 0755 or a symbolic one such as u=rwx,g=rx,o= ([ugoa]*[+-=][rwxXst]*, comma-separated)"},
         {"COPY empty from", "FROM scratch\nCOPY --from= a b\n",
          "Dockerfile:2:6: COPY --from needs a stage name, stage index or image"},
         {"ADD bad checksum", "FROM scratch\nADD --checksum=md5:abc http://x/y /\n",

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "builder/dockerfile/chmod.h"
 #include "builder/exec/copy.h"
 #include "builder/exec/imgcfg.h"
 #include "builder/exec/overlay.h"
@@ -121,6 +122,41 @@ static bool has_dst(const sl_copy_plan *p, const char *dst, sl_copy_kind kind)
         return false;
 }
 
+/* --chmod: octal, and symbolic as chmod(1) applies it to each file. */
+static mode_t sym(const char *spec, mode_t old, bool dir)
+{
+        sl_chmod c;
+        sl_error err = {0};
+        if (sl_chmod_parse(spec, &c, &err) < 0)
+                return (mode_t)-1;
+        mode_t m = sl_chmod_apply(&c, old, dir);
+        sl_chmod_free(&c);
+        return m;
+}
+
+static void test_chmod(void)
+{
+        sl_chmod c;
+        sl_error err = {0};
+        ok(sl_chmod_parse("0640", &c, &err) == 0 && !c.symbolic && sl_chmod_apply(&c, 0777, false) == 0640, "--chmod octal");
+        ok(sl_chmod_parse("7778", &c, &err) < 0 && strstr(err.msg, "octal"), "--chmod with a non-octal digit is refused");
+        ok(sym("u=rwx,g=rx,o=", 0644, false) == 0750, "--chmod=u=rwx,g=rx,o= gives 0750");
+        ok(sym("+x", 0644, false) == 0755, "--chmod=+x adds x for all");
+        ok(sym("a-w", 0664, false) == 0444, "--chmod=a-w removes w for all");
+        ok(sym("go-rwx", 0755, true) == 0700, "--chmod=go-rwx");
+        ok(sym("a+X", 0644, false) == 0644 && sym("a+X", 0644, true) == 0755 && sym("a+X", 0744, false) == 0755,
+           "X adds x to dirs and to files that have some x");
+        ok(sym("g=u", 0740, false) == 0770, "g=u copies the owner's bits");
+        ok(sym("u+s,+t", 0755, false) == 05755, "s and t set setuid and sticky");
+        ok(sym("u=rw,u+x", 0, false) == 0700, "clauses apply in order");
+        ok(sym("=r", 07777, false) == 0444, "= replaces all bits");
+        ok(sym("u+rw-x", 0711, false) == 0611, "several operators in one clause");
+        ok(sl_chmod_parse("u+q", &c, &err) < 0 && strstr(err.msg, "u+q"), "a bad symbolic mode is refused, naming it");
+        ok(sl_chmod_parse("x+r", &c, &err) < 0, "a bad who is refused");
+        ok(sl_chmod_parse("u+r,", &c, &err) < 0, "a trailing comma is refused");
+        ok(sl_chmod_parse("", &c, &err) < 0, "an empty mode is refused");
+}
+
 static void test_copy_plan(int ctx)
 {
         sl_error err = {0};
@@ -186,9 +222,7 @@ static void test_copy_plan(int ctx)
            p.n == 1 && has_dst(&p, "/e", SL_COPY_FILE) && !strcmp(p.e[0].src, "ctx/escape"),
            "a top-level symlink to /etc/passwd resolves inside the context");
         sl_copy_plan_free(&p);
-        mode_t m;
-        ok(sl_copy_parse_chmod("0640", &m, &err) == 0 && m == 0640, "--chmod octal");
-        ok(sl_copy_parse_chmod("u+x", &m, &err) < 0, "--chmod symbolic is refused clearly");
+        test_chmod();
         sl_ignore_free(ig);
 }
 

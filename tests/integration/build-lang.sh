@@ -1,0 +1,147 @@
+#!/bin/sh
+# sloika-build build: the Dockerfile language end to end, one real build
+# over many features: directives, heredocs (several per line, <<-, quoted
+# delimiters), every variable form, COPY --from=index|stage|image, --chown,
+# symbolic --chmod, --exclude, --parents, hardlinks, WORKDIR as USER,
+# RUN --network/--security, SHELL, the metadata instructions and
+# Dockerfile.dockerignore; the image unpacks with umoci.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/build-lib.sh"
+build_init
+
+mkctx lang <<'DF'
+# syntax=docker/dockerfile:1.7
+# check=skip=MaintainerDeprecated
+ARG BASE=busybox
+FROM --platform=$BUILDPLATFORM $BASE AS first
+ARG V1=value
+ENV E1=${V1:-dflt} E2=${NOPE:-dflt} E3=${V1:+alt} E4=${NOPE:+alt} E5=${V1-x} E6=${NOPE-x} E7=${V1+y} E8=${NOPE+y} E9=\$notvar
+RUN echo "$E1 $E2 $E3 [$E4] $E5 $E6 $E7 [$E8] $E9" > /vars
+RUN <<A cat > /h1 && cat <<-B > /h2
+line-a $E1
+A
+	tabbed $E1
+	B
+RUN <<'Q' sh
+echo "quoted \$E1 $E1" > /h3
+Q
+COPY <<X <<"Y" /multi/
+x $E1
+X
+y $E1
+Y
+FROM first AS second
+RUN echo second > /second
+FROM busybox AS skipped
+RUN echo this stage must not run; exit 99
+FROM busybox
+COPY --from=0 /vars /h1 /h2 /h3 /from-index/
+COPY --from=0 /multi/ /multi/
+COPY --from=second /second /from-name
+COPY --from=busybox /etc/motd /from-image
+COPY --chown=1000:50 --chmod=u=rwx,g=rx,o= src/a.sh /bin-a.sh
+COPY --chmod=+x src/plain /plain-x
+COPY --chmod=a-w,g+X src/sub /ro-sub
+COPY --exclude=*.log src/ /excl/
+COPY --parents src/sub/deep.txt /par/
+COPY src/links/ /links/
+USER user
+WORKDIR /home/user/proj
+USER root
+WORKDIR rel
+RUN --network=host --security=sandbox pwd > /pwd
+SHELL ["/bin/sh", "-ec"]
+RUN echo shell-ok > /shell
+VOLUME ["/v1", "/v2"]
+EXPOSE 80/tcp 53/udp
+STOPSIGNAL SIGQUIT
+HEALTHCHECK --interval=5s --timeout=2s --start-period=1s --start-interval=1s --retries=3 CMD /bin/true
+MAINTAINER me
+ONBUILD COPY onbuild.txt /ob
+DF
+c=$T/lang
+mkdir -p "$c/src/sub" "$c/src/links" "$c/other"
+printf '#!/bin/sh\necho a\n' > "$c/src/a.sh"; echo plain > "$c/src/plain"; echo log > "$c/src/x.log"
+echo keep > "$c/src/keep.txt"; echo deep > "$c/src/sub/deep.txt"
+echo hl > "$c/src/links/h1"; ln "$c/src/links/h1" "$c/src/links/h2"
+echo secret > "$c/other/secret"
+printf 'other\n' > "$c/Dockerfile.dockerignore"; printf 'src\n' > "$c/.dockerignore"
+
+ok "the whole-language Dockerfile builds" sh -c "'$SB' build --root '$S' -t lang --output 'type=oci,dest=$T/layout' '$c' > '$T/lang.out' 2>&1"
+ok "the syntax directive is reported" grep -q '^# syntax=docker/dockerfile:1.7' "$T/lang.out"
+ok "--target's unneeded stage never runs" sh -c "! grep -q 'must not run' '$T/lang.out'"
+command -v umoci >/dev/null || { skip_rest=1; }
+if [ -z "$skip_rest" ]; then
+	ok "umoci unpacks the image" sh -c "umoci unpack --image '$T/layout' '$T/u' >/dev/null 2>&1"
+	R=$T/u/rootfs
+	ok "every variable form expands as Docker's (:- :+ - + and \\\$)" \
+		[ "$(cat "$R/from-index/vars")" = 'value dflt alt [] value x y [] $notvar' ]
+	ok "two heredocs on one RUN line, <<- strips tabs" \
+		[ "$(cat "$R/from-index/h1" "$R/from-index/h2")" = "$(printf 'line-a value\ntabbed value')" ]
+	ok "a quoted heredoc delimiter turns off the Dockerfile's expansion" \
+		[ "$(cat "$R/from-index/h3")" = 'quoted $E1 value' ]
+	ok "COPY with two heredocs writes both; a quoted one is not expanded" \
+		[ "$(cat "$R/multi/X" "$R/multi/Y")" = "$(printf 'x value\ny $E1')" ]
+	ok "COPY --from=stage name and --from=image" \
+		[ "$(cat "$R/from-name") $(cat "$R/from-image")" = 'second welcome' ]
+	ok "--chown and --chmod=u=rwx,g=rx,o= apply" [ "$(stat -c '%a %u %g' "$R/bin-a.sh")" = '750 1000 50' ]
+	ok "--chmod=+x adds x for everyone" [ "$(stat -c %a "$R/plain-x")" = 755 ]
+	ok "--chmod=a-w,g+X on a dir: X for dirs only" \
+		[ "$(stat -c %a "$R/ro-sub") $(stat -c %a "$R/ro-sub/deep.txt")" = '555 444' ]
+	ok "--exclude leaves out the pattern" sh -c "[ -f '$R/excl/keep.txt' ] && [ ! -e '$R/excl/x.log' ]"
+	ok "--parents keeps the source path" [ -f "$R/par/src/sub/deep.txt" ]
+	ok "hardlinks in a COPY source stay hardlinks" \
+		sh -c "[ \$(stat -c %i '$R/links/h1') = \$(stat -c %i '$R/links/h2') ] && [ \$(stat -c %h '$R/links/h1') = 2 ]"
+	ok "WORKDIR creates missing dirs owned by USER (BuildKit), later ones as root" \
+		[ "$(stat -c '%u' "$R/home" "$R/home/user" "$R/home/user/proj" "$R/home/user/proj/rel" | tr '\n' ' ')" = '1000 1000 1000 0 ' ]
+	ok "RUN --network=host --security=sandbox runs in the relative WORKDIR" [ "$(cat "$R/pwd")" = /home/user/proj/rel ]
+	ok "SHELL is used by RUN" [ "$(cat "$R/shell")" = shell-ok ]
+	ok "Dockerfile.dockerignore takes precedence over .dockerignore" sh -c "[ -d '$R/excl' ]"
+	tar -tzf "$(blob_path "$(layer_digests lang | sed -n 10p)")" > "$T/layer10.txt" 2>/dev/null
+else
+	skip "umoci unpacks the image" "umoci not installed"
+fi
+"$SB" inspect --root "$S" lang > "$T/lang.json"
+ok "VOLUME, EXPOSE, STOPSIGNAL, HEALTHCHECK, MAINTAINER, ONBUILD, SHELL, WorkingDir reach the config" \
+	jq_true "$T/lang.json" '.config.Volumes == {"/v1":{},"/v2":{}} and .config.ExposedPorts == {"53/udp":{},"80/tcp":{}}
+		and .config.StopSignal == "SIGQUIT" and .config.Healthcheck.Test == ["CMD-SHELL","/bin/true"]
+		and .config.Healthcheck.Timeout == 2000000000 and .config.Healthcheck.StartInterval == 1000000000
+		and .config.Healthcheck.Retries == 3 and .author == "me" and .config.OnBuild == ["COPY onbuild.txt /ob"]
+		and .config.Shell == ["/bin/sh","-ec"] and .config.WorkingDir == "/home/user/proj/rel"'
+
+mkctx child <<'DF'
+FROM lang
+DF
+echo triggered > "$T/child/onbuild.txt"
+ok "a child of an ONBUILD image runs the trigger with its own context" \
+	sh -c "'$SB' build -q --root '$S' -t child '$T/child' >/dev/null"
+ok "  ... whose file is in the child's last layer" \
+	[ "$(tar -xzOf "$(blob_path "$(layer_digests child | tail -1)")" ob 2>/dev/null)" = triggered ]
+
+mkctx req <<'DF'
+FROM busybox
+ARG NEED
+ENV X="${NEED:?NEED must be set}"
+DF
+ok "\${VAR:?msg} fails the build with the message when VAR is unset" \
+	sh -c "! '$SB' build -q --root '$S' '$T/req' > '$T/req.out' 2>&1 && grep -q 'NEED must be set' '$T/req.out'"
+ok "  ... and passes when it is set" sh -c "'$SB' build -q --root '$S' --build-arg NEED=1 '$T/req' >/dev/null"
+mkctx plat <<'DF'
+FROM --platform=linux/s390x busybox
+DF
+ok "FROM --platform of another architecture fails clearly" \
+	sh -c "'$SB' build -q --root '$S' '$T/plat' 2>&1 | grep -q 'no emulation'"
+mkctx esc <<'DF'
+# escape=`
+FROM busybox
+RUN echo a `
+    b > /esc
+ENV P=C:\path
+RUN echo "$P" > /p
+DF
+ok "# escape=\` continues lines with a backtick and keeps backslashes" \
+	sh -c "'$SB' build -q --root '$S' -t esc '$T/esc' >/dev/null"
+ok "  ... with the expected files" \
+	[ "$(tar -xzOf "$(blob_path "$(layer_digests esc | tail -2 | head -1)")" esc 2>/dev/null) $(tar -xzOf "$(blob_path "$(layer_digests esc | tail -1)")" p 2>/dev/null)" = 'a b C:\path' ]
+ok "nothing is left mounted or in the store's tmp" no_leftovers
+done_testing
