@@ -254,9 +254,9 @@ static int add_syscall(scmp_filter_ctx ctx, const oci_linux_syscall *s, size_t s
         return 0;
 }
 
-int sl_seccomp_load(const oci_linux_seccomp *sc, int *notify_fd_out, sl_error *err)
+/* Validates sc and builds its filter into *out (released by the caller). */
+static int build(const oci_linux_seccomp *sc, scmp_filter_ctx *out, sl_error *err)
 {
-        *notify_fd_out = -1;
         if (!sc->default_action)
                 return sl_err(err, EINVAL, P ".defaultAction: missing");
         if (sc->has_default_errno_ret && !takes_ret(sc->default_action))
@@ -290,7 +290,32 @@ int sl_seccomp_load(const oci_linux_seccomp *sc, int *notify_fd_out, sl_error *e
         for (size_t i = 0; i < sc->syscalls_len; i++)
                 if (add_syscall(ctx, &sc->syscalls[i], i, def, err) < 0)
                         return -1;
-        rc = seccomp_load(ctx);
+        *out = ctx;
+        ctx = NULL;
+        return 0;
+}
+
+int sl_seccomp_export_bpf(const oci_linux_seccomp *sc, int fd, sl_error *err)
+{
+        _cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
+
+        if (build(sc, &ctx, err) < 0)
+                return -1;
+        int rc = seccomp_export_bpf(ctx, fd);
+        if (rc < 0)
+                return sl_err_sys(err, -rc, "seccomp: exporting the filter");
+        return 0;
+}
+
+int sl_seccomp_load(const oci_linux_seccomp *sc, int *notify_fd_out, sl_error *err)
+{
+        _cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
+        bool notify = sl_seccomp_spec_uses_notify(sc);
+
+        *notify_fd_out = -1;
+        if (build(sc, &ctx, err) < 0)
+                return -1;
+        int rc = seccomp_load(ctx);
         if (rc < 0)
                 return sl_err_sys(err, -rc, "seccomp: loading the filter");
         if (notify) {

@@ -29,6 +29,11 @@
  * field: `seccomp: linux.seccomp.syscalls[3].action: unknown action "X"`. */
 int sl_seccomp_load(const oci_linux_seccomp *sc, int *notify_fd_out, sl_error *err);
 
+/* Validates and builds the filter like sl_seccomp_load, and writes its
+ * BPF program (struct sock_filter[]) to fd instead of loading it; for
+ * callers that cache it. A filter with SCMP_ACT_NOTIFY needs the load. */
+int sl_seccomp_export_bpf(const oci_linux_seccomp *sc, int fd, sl_error *err);
+
 /* Connects to sc->listener_path and sends the runtime-spec
  * "containerProcessState" JSON (ociVersion, fds ["seccompFd"], pid,
  * metadata = listenerMetadata, state = state_json verbatim) with notify_fd
