@@ -1,7 +1,10 @@
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -281,6 +284,15 @@ char **sl_process_env(const oci_process *p)
         return env;
 }
 
+/* Docker picks exit status 127 or 126 by matching Go's lowercase errno text
+ * ("no such file or directory", "permission denied"), as runc words it. */
+static const char *errno_text(int code, char *buf, size_t size)
+{
+        snprintf(buf, size, "%s", strerror(code));
+        buf[0] = (char)tolower((unsigned char)buf[0]);
+        return buf;
+}
+
 static bool is_executable_file(const char *path)
 {
         struct stat sb;
@@ -292,8 +304,11 @@ char *sl_process_find_exec(const char *arg0, char *const *env, sl_error *err)
         const char *path = env_get(env, "PATH");
 
         if (strchr(arg0, '/')) {
+                errno = 0;
                 if (!is_executable_file(arg0)) {
-                        sl_err_sys(err, errno ? errno : EACCES, "exec \"%s\"", arg0);
+                        int code = errno ? errno : EACCES;
+                        char text[128];
+                        sl_err(err, code, "exec: \"%s\": %s", arg0, errno_text(code, text, sizeof text));
                         return NULL;
                 }
                 return sl_xstrdup(arg0);
@@ -354,11 +369,21 @@ static int setup_terminal(sl_process_launch *l, sl_error *err)
         return sl_terminal_attach(slave, l->p->console_size, err);
 }
 
+static int load_filter(sl_process_launch *l, int *notify_fd, sl_error *err)
+{
+        if (!l->seccomp_bpf)
+                return sl_seccomp_load(l->seccomp, notify_fd, err);
+        *notify_fd = -1;
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, l->seccomp_bpf_flags, l->seccomp_bpf) < 0)
+                return sl_err_sys(err, errno, "seccomp: loading the filter");
+        return 0;
+}
+
 static int load_seccomp(sl_process_launch *l, sl_error *err)
 {
         int notify_fd = -1;
 
-        if (sl_seccomp_load(l->seccomp, &notify_fd, err) < 0)
+        if (load_filter(l, &notify_fd, err) < 0)
                 return -1;
         if (notify_fd < 0)
                 return 0;
@@ -408,12 +433,14 @@ int sl_process_exec(sl_process_launch *l, sl_error *err)
         const oci_process *p = l->p;
         int notify_fd = -1;
 
-        if (l->seccomp_late && sl_seccomp_load(l->seccomp, &notify_fd, err) < 0)
+        if (l->seccomp_late && load_filter(l, &notify_fd, err) < 0)
                 return -1;
         /* Generated arrays carry a length, execve wants a NULL at the end. */
         char **argv = sl_xcalloc(p->args_len + 1, sizeof(*argv));
         memcpy(argv, p->args, p->args_len * sizeof(*argv));
         execve(l->exe, argv, l->env);
+        int code = errno;
+        char text[128];
         free(argv);
-        return sl_err_sys(err, errno, "exec \"%s\"", p->args[0]);
+        return sl_err(err, code, "exec: \"%s\": %s", p->args[0], errno_text(code, text, sizeof text));
 }

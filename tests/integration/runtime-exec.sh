@@ -182,7 +182,7 @@ ok "a command missing in the container fails with 255" [ $? -eq 255 ]
 out_is "the error names the command like runc" \
 	'exec failed: unable to start container process: exec: "nosuchcmd": executable file not found in $PATH' msg "$T/err"
 sl exec $P-main /bin/nosuch 2>"$T/err"
-ok "a missing absolute path fails naming it" grep -q '/bin/nosuch.*No such file or directory' "$T/err"
+ok "a missing absolute path fails naming it" grep -q '/bin/nosuch.*no such file or directory' "$T/err"
 sl exec --cwd /nonexistent $P-main true 2>"$T/err"
 out_is "a missing --cwd fails naming it" \
 	'exec failed: unable to start container process: process.cwd "/nonexistent": No such file or directory' msg "$T/err"
