@@ -1,7 +1,7 @@
 /* Layer blob writer: tar bytes → diff_id hash → compressor → blob hash
- * → file. gzip is our own block-parallel deflate (pgzip.c) with a fixed
- * header; zstd goes through libarchive's raw writer, which links libzstd
- * (its worker threads are used when threaded). */
+ * → file. gzip is our own block-parallel deflate (pgzip.c: libdeflate on
+ * worker threads) with a fixed header; zstd goes through libarchive's raw
+ * writer, which links libzstd (its worker threads are used when threaded). */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -111,6 +111,8 @@ static int writer_start(writer *w, sl_error *err)
         if (w->opts->compression == SL_COMPRESS_GZIP) {
                 int level = w->opts->level ? w->opts->level : 6;
                 w->gz = sl_pgzip_new(level, w->opts->threaded ? 0 : 1, gz_out, w);
+                if (!w->gz)
+                        return sl_err(err, EINVAL, "gzip level %d: expected 1 to 12", level);
         } else if (w->opts->compression == SL_COMPRESS_ZSTD) {
                 char level[16];
                 snprintf(level, sizeof level, "%d", w->opts->level ? w->opts->level : 3);

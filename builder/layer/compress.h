@@ -31,7 +31,7 @@ typedef int (*sl_tar_producer)(void *ctx, sl_byte_sink sink, void *sink_ctx, sl_
 
 typedef struct sl_compress_opts {
         sl_compression compression;
-        int level;      /* 0: the default (gzip 6, zstd 3) */
+        int level;      /* 0: the default (gzip 6 of 1..12, zstd 3) */
         bool threaded;  /* producer and compressor on their own threads, and
                          * gzip/zstd on every core (ignored for none) */
 } sl_compress_opts;
