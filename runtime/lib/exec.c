@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "runtime/lib/cgroup.h"
+#include "runtime/lib/exec-seccomp.h"
 #include "runtime/lib/exec.h"
 #include "runtime/lib/lsm.h"
 #include "runtime/lib/namespaces.h"
@@ -37,6 +38,7 @@ typedef struct exec_run {
         oci_spec *spec;
         oci_process *proc;
         char *cgroup;           /* where the process goes, NULL: no cgroup */
+        sl_exec_bpf bpf;        /* the container's seccomp filter, compiled */
         int ns_flags;           /* namespaces of the init that differ from ours */
         int state_root, state_dir, pidfd, rootfd, console_fd, sync_fd;
         pid_t child;
@@ -50,6 +52,7 @@ static void run_free(exec_run *x)
                 if (*fds[i] >= 0)
                         close(*fds[i]);
         free(x->cgroup);
+        sl_exec_bpf_free(&x->bpf);
         oci_process_free(x->proc);
         oci_spec_free(x->spec);
         sl_state_container_free(x->st);
@@ -126,6 +129,9 @@ static int load_process(exec_run *x, sl_error *err)
         if (o->console_socket && !(p->has_terminal && p->terminal) && !o->detach)
                 return sl_err(err, EINVAL,
                               "cannot use console socket if the runtime will not detach or allocate tty");
+        if (x->spec->linux && x->spec->linux->seccomp &&
+            sl_exec_seccomp_get(x->state_dir, x->st->config_path, x->spec->linux->seccomp, &x->bpf, err) < 0)
+                return sl_err_wrap(err, "%s", x->st->config_path);
         return 0;
 }
 
@@ -205,6 +211,8 @@ __attribute__((noreturn)) static void child_main(exec_run *x, int sync_fd)
         sl_process_launch launch = {
                 .p = x->proc,
                 .seccomp = l ? l->seccomp : NULL,
+                .seccomp_bpf = x->bpf.prog.filter ? &x->bpf.prog : NULL,
+                .seccomp_bpf_flags = x->bpf.flags,
                 .sync_fd = sync_fd,
                 .console_fd = x->console_fd,
                 .listen_fds = listen_fds(),

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 
 #include "common/error.h"
+
+struct sock_fprog;
 #include "oci-specs/runtime-spec.h"
 
 /* Checks what can be checked before anything is created: args present,
@@ -50,6 +52,10 @@ int sl_process_cloexec_fds(int preserve_fds, sl_error *err);
 typedef struct sl_process_launch {
         const oci_process *p;
         const oci_linux_seccomp *seccomp;   /* NULL: none */
+        /* The same filter already compiled (exec's cache), loaded as it is
+         * with these SECCOMP_FILTER_FLAG_*; NULL: built from seccomp. */
+        const struct sock_fprog *seccomp_bpf;
+        unsigned seccomp_bpf_flags;
         int sync_fd;          /* to the runtime: a seccomp listener fd goes there */
         int console_fd;       /* connected --console-socket, or -1; closed by prepare */
         bool console_bind;    /* also bind the pty slave over /dev/console */
