@@ -67,6 +67,19 @@ out_is "--cap adds it to the bounding set too" "$want" \
 sl exec $P-main mkdir /tmp/denied 2>"$T/mkdir.err"
 ok "exec gets the container's seccomp filter: mkdir fails with errno 42" \
 	grep -q 'No message of desired type' "$T/mkdir.err"
+ok "the compiled filter is cached in the state dir" [ -s "$ROOT/$P-main/exec-seccomp.bpf" ]
+sl exec $P-main mkdir /tmp/denied 2>"$T/mkdir.err"
+ok "an exec loading the cached filter gets the same errno" grep -q 'No message of desired type' "$T/mkdir.err"
+printf 'garbage' >"$T/garbage"
+cp "$T/garbage" "$ROOT/$P-main/exec-seccomp.bpf"
+sl exec $P-main mkdir /tmp/denied 2>"$T/mkdir.err"
+ok "a corrupt cache is rebuilt, not loaded" grep -q 'No message of desired type' "$T/mkdir.err"
+ok "... and replaced" [ "$(stat -c %s "$ROOT/$P-main/exec-seccomp.bpf")" -gt 7 ]
+cp "$T/main/config.json" "$T/main/config.json.orig"
+cfg main '.linux.seccomp.syscalls[0].errnoRet = 13'
+sl exec $P-main mkdir /tmp/denied 2>"$T/mkdir.err"
+ok "a changed config.json is not served the stale filter" grep -q 'Permission denied' "$T/mkdir.err"
+mv "$T/main/config.json.orig" "$T/main/config.json"
 out_is "exec has no_new_privs like the container" 1 \
 	sh -c "'$SLOIKA' --root '$ROOT' exec $P-main grep ^NoNewPrivs /proc/self/status | cut -f2"
 out_is "exec gets the container's rlimits" "777 777" \
