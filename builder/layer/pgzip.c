@@ -14,9 +14,11 @@
 #define BLOCK (1u << 20)
 #define MAX_THREADS 8
 /* Enough blocks in flight that every worker is busy while the caller
- * fills the next one and the oldest waits to be written. */
-#define MAX_SLOTS (2 * MAX_THREADS + 1)
+ * fills the next one and the writer thread writes the oldest. */
+#define MAX_SLOTS (2 * MAX_THREADS + 2)
 
+/* A slot goes FREE -> (filled by the caller) READY -> BUSY (a worker
+ * deflates it) -> DONE -> (written, in order, by the writer) FREE. */
 typedef enum { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE } slot_state;
 
 struct sl_pgzip;
@@ -35,11 +37,11 @@ typedef struct slot {
 struct sl_pgzip {
         int nworkers, nslots;
         sl_deflate_block *dc[MAX_THREADS];  /* one per worker, or [0] inline */
-        pthread_t workers[MAX_THREADS];
+        pthread_t threads[MAX_THREADS + 1]; /* the workers, then the writer */
         worker_arg wargs[MAX_THREADS];
         int started;
         pthread_mutex_t mu;
-        pthread_cond_t work, done;
+        pthread_cond_t work, done, freed;
         bool stop;
         slot slots[MAX_SLOTS];
         uint64_t fill_seq;  /* block being filled; slot fill_seq % nslots */
@@ -52,92 +54,14 @@ struct sl_pgzip {
         char error[128];
 };
 
-static void *worker_main(void *arg);
-
-static int online_cpus(void)
+static slot *slot_of(sl_pgzip *z, uint64_t seq)
 {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
-}
-
-sl_pgzip *sl_pgzip_new(int level, int threads, sl_pgzip_out out, void *ctx)
-{
-        sl_pgzip *z = sl_xcalloc(1, sizeof *z);
-        if (threads <= 0)
-                threads = online_cpus();
-        z->nworkers = threads == 1 ? 0 : threads > MAX_THREADS ? MAX_THREADS : threads;
-        z->nslots = z->nworkers ? 2 * z->nworkers + 1 : 1;
-        z->out = out;
-        z->ctx = ctx;
-        pthread_mutex_init(&z->mu, NULL);
-        pthread_cond_init(&z->work, NULL);
-        pthread_cond_init(&z->done, NULL);
-        for (int i = 0; i < (z->nworkers ? z->nworkers : 1); i++)
-                if (!(z->dc[i] = sl_deflate_block_new(level)))
-                        goto fail;
-        for (int i = 0; i < z->nslots; i++) {
-                slot *s = &z->slots[i];
-                s->in = sl_xmalloc(BLOCK);
-                s->out_cap = sl_deflate_block_bound(z->dc[0], BLOCK);
-                s->out = sl_xmalloc(s->out_cap);
-        }
-        for (; z->started < z->nworkers; z->started++) {
-                z->wargs[z->started] = (worker_arg){z, z->dc[z->started]};
-                if (pthread_create(&z->workers[z->started], NULL, worker_main, &z->wargs[z->started]) != 0)
-                        goto fail;
-        }
-        return z;
-fail:
-        sl_pgzip_free(z);
-        return NULL;
-}
-
-static void deflate_slot(sl_deflate_block *dc, slot *s)
-{
-        s->out_len = sl_deflate_block_run(dc, s->in, s->in_len, s->out, s->out_cap);
-}
-
-/* The oldest ready block, or NULL; called with mu held. */
-static slot *next_ready(sl_pgzip *z)
-{
-        for (uint64_t q = z->emit_seq; q < z->fill_seq; q++) {
-                slot *s = &z->slots[q % (uint64_t)z->nslots];
-                if (s->state == SLOT_READY)
-                        return s;
-        }
-        return NULL;
-}
-
-static void *worker_main(void *arg)
-{
-        worker_arg *a = arg;
-        sl_pgzip *z = a->z;
-        pthread_mutex_lock(&z->mu);
-        for (;;) {
-                slot *s = NULL;
-                while (!z->stop && !(s = next_ready(z)))
-                        pthread_cond_wait(&z->work, &z->mu);
-                if (z->stop)
-                        break;
-                s->state = SLOT_BUSY;
-                pthread_mutex_unlock(&z->mu);
-                deflate_slot(a->dc, s);
-                pthread_mutex_lock(&z->mu);
-                s->state = SLOT_DONE;
-                pthread_cond_broadcast(&z->done);
-        }
-        pthread_mutex_unlock(&z->mu);
-        return NULL;
+        return &z->slots[seq % (uint64_t)z->nslots];
 }
 
 static int emit(sl_pgzip *z, const void *buf, size_t len)
 {
-        if (z->out(z->ctx, buf, len) < 0) {
-                z->failed = true;
-                z->error[0] = 0;
-                return -1;
-        }
-        return 0;
+        return z->out(z->ctx, buf, len) < 0 ? -1 : 0;
 }
 
 static int emit_header(sl_pgzip *z)
@@ -150,69 +74,168 @@ static int emit_header(sl_pgzip *z)
         return emit(z, hdr, sizeof hdr);
 }
 
-/* Writes the oldest block once it is deflated (waiting for it if wait)
- * and frees its slot; returns 1 if one was written, 0 if none, -1. */
-static int emit_oldest(sl_pgzip *z, bool wait)
+/* Writes one deflated block; on failure says why in z->error. Called by
+ * the writer thread, or by the caller when there are no threads. */
+static int write_slot(sl_pgzip *z, slot *s)
 {
-        if (z->emit_seq == z->fill_seq)
-                return 0;
-        slot *s = &z->slots[z->emit_seq % (uint64_t)z->nslots];
-        pthread_mutex_lock(&z->mu);
-        while (wait && s->state != SLOT_DONE)
-                pthread_cond_wait(&z->done, &z->mu);
-        bool ready = s->state == SLOT_DONE;
-        pthread_mutex_unlock(&z->mu);
-        if (!ready)
-                return 0;
         if (s->out_len < 0) {
-                z->failed = true;
                 snprintf(z->error, sizeof z->error, "deflate failed");
                 return -1;
         }
-        if (emit_header(z) < 0 || emit(z, s->out, (size_t)s->out_len) < 0)
+        if (emit_header(z) < 0 || emit(z, s->out, (size_t)s->out_len) < 0) {
+                z->error[0] = 0;
                 return -1;
-        s->in_len = 0;
-        s->state = SLOT_FREE;
-        z->emit_seq++;
-        return 1;
+        }
+        return 0;
 }
 
-/* Hands the filled block to the workers (or deflates it here). */
+static void *worker_main(void *arg)
+{
+        worker_arg *a = arg;
+        sl_pgzip *z = a->z;
+        pthread_mutex_lock(&z->mu);
+        for (;;) {
+                slot *s = NULL;
+                for (uint64_t q = z->emit_seq; !s && q < z->fill_seq; q++)
+                        if (slot_of(z, q)->state == SLOT_READY)
+                                s = slot_of(z, q);
+                if (z->stop)
+                        break;
+                if (!s) {
+                        pthread_cond_wait(&z->work, &z->mu);
+                        continue;
+                }
+                s->state = SLOT_BUSY;
+                pthread_mutex_unlock(&z->mu);
+                s->out_len = sl_deflate_block_run(a->dc, s->in, s->in_len, s->out, s->out_cap);
+                pthread_mutex_lock(&z->mu);
+                s->state = SLOT_DONE;
+                pthread_cond_broadcast(&z->done);
+        }
+        pthread_mutex_unlock(&z->mu);
+        return NULL;
+}
+
+/* Writes blocks in order as they are deflated, so the output callback
+ * (hashing and writing the blob) runs beside the caller. */
+static void *writer_main(void *arg)
+{
+        sl_pgzip *z = arg;
+        pthread_mutex_lock(&z->mu);
+        for (;;) {
+                slot *s = z->emit_seq < z->fill_seq ? slot_of(z, z->emit_seq) : NULL;
+                if (!s || s->state != SLOT_DONE) {
+                        if (z->stop)
+                                break;
+                        pthread_cond_wait(&z->done, &z->mu);
+                        continue;
+                }
+                bool skip = z->failed;
+                pthread_mutex_unlock(&z->mu);
+                int rc = skip ? 0 : write_slot(z, s);
+                pthread_mutex_lock(&z->mu);
+                if (rc < 0)
+                        z->failed = true;
+                s->in_len = 0;
+                s->state = SLOT_FREE;
+                z->emit_seq++;
+                pthread_cond_broadcast(&z->freed);
+        }
+        pthread_mutex_unlock(&z->mu);
+        return NULL;
+}
+
+static int online_cpus(void)
+{
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
+static int start_threads(sl_pgzip *z)
+{
+        for (; z->started < z->nworkers; z->started++) {
+                z->wargs[z->started] = (worker_arg){z, z->dc[z->started]};
+                if (pthread_create(&z->threads[z->started], NULL, worker_main, &z->wargs[z->started]) != 0)
+                        return -1;
+        }
+        if (pthread_create(&z->threads[z->started], NULL, writer_main, z) != 0)
+                return -1;
+        z->started++;
+        return 0;
+}
+
+sl_pgzip *sl_pgzip_new(int level, int threads, sl_pgzip_out out, void *ctx)
+{
+        sl_pgzip *z = sl_xcalloc(1, sizeof *z);
+        if (threads <= 0)
+                threads = online_cpus();
+        z->nworkers = threads == 1 ? 0 : threads > MAX_THREADS ? MAX_THREADS : threads;
+        z->nslots = z->nworkers ? 2 * z->nworkers + 2 : 1;
+        z->out = out;
+        z->ctx = ctx;
+        pthread_mutex_init(&z->mu, NULL);
+        pthread_cond_init(&z->work, NULL);
+        pthread_cond_init(&z->done, NULL);
+        pthread_cond_init(&z->freed, NULL);
+        for (int i = 0; i < (z->nworkers ? z->nworkers : 1); i++)
+                if (!(z->dc[i] = sl_deflate_block_new(level)))
+                        goto fail;
+        for (int i = 0; i < z->nslots; i++) {
+                slot *s = &z->slots[i];
+                s->in = sl_xmalloc(BLOCK);
+                s->out_cap = sl_deflate_block_bound(z->dc[0], BLOCK);
+                s->out = sl_xmalloc(s->out_cap);
+        }
+        if (z->nworkers && start_threads(z) < 0)
+                goto fail;
+        return z;
+fail:
+        sl_pgzip_free(z);
+        return NULL;
+}
+
+static bool has_failed(sl_pgzip *z)
+{
+        pthread_mutex_lock(&z->mu);
+        bool f = z->failed;
+        pthread_mutex_unlock(&z->mu);
+        return f;
+}
+
+/* Hands the filled block to the workers (or deflates and writes it
+ * here), then waits until the next slot to fill is free. */
 static int submit(sl_pgzip *z)
 {
-        slot *s = &z->slots[z->fill_seq % (uint64_t)z->nslots];
+        slot *s = slot_of(z, z->fill_seq);
         if (!z->nworkers) {
-                deflate_slot(z->dc[0], s);
-                s->state = SLOT_DONE;
+                s->out_len = sl_deflate_block_run(z->dc[0], s->in, s->in_len, s->out, s->out_cap);
+                int rc = write_slot(z, s);
+                s->in_len = 0;
                 z->fill_seq++;
-                return emit_oldest(z, false) < 0 ? -1 : 0;
+                z->emit_seq++;
+                z->failed = rc < 0;
+                return rc;
         }
         pthread_mutex_lock(&z->mu);
         s->state = SLOT_READY;
         z->fill_seq++;
         pthread_cond_signal(&z->work);
+        while (!z->failed && z->fill_seq - z->emit_seq >= (uint64_t)z->nslots)
+                pthread_cond_wait(&z->freed, &z->mu);
+        int rc = z->failed ? -1 : 0;
         pthread_mutex_unlock(&z->mu);
-        int r;
-        while ((r = emit_oldest(z, false)) > 0)
-                ;
-        if (r < 0)
-                return -1;
-        /* the next slot to fill must have been written out */
-        while (z->fill_seq - z->emit_seq >= (uint64_t)z->nslots)
-                if (emit_oldest(z, true) < 0)
-                        return -1;
-        return 0;
+        return rc;
 }
 
 int sl_pgzip_write(sl_pgzip *z, const void *buf, size_t len)
 {
         const unsigned char *p = buf;
-        if (z->failed)
+        if (has_failed(z))
                 return -1;
         z->crc = libdeflate_crc32(z->crc, p, len);
         z->isize += len;
         while (len > 0) {
-                slot *s = &z->slots[z->fill_seq % (uint64_t)z->nslots];
+                slot *s = slot_of(z, z->fill_seq);
                 size_t n = BLOCK - s->in_len < len ? BLOCK - s->in_len : len;
                 memcpy(s->in + s->in_len, p, n);
                 s->in_len += n;
@@ -226,15 +249,18 @@ int sl_pgzip_write(sl_pgzip *z, const void *buf, size_t len)
 
 int sl_pgzip_finish(sl_pgzip *z)
 {
-        if (z->failed)
+        if (has_failed(z))
                 return -1;
-        if (z->slots[z->fill_seq % (uint64_t)z->nslots].in_len > 0 && submit(z) < 0)
+        if (slot_of(z, z->fill_seq)->in_len > 0 && submit(z) < 0)
                 return -1;
-        while (z->emit_seq < z->fill_seq)
-                if (emit_oldest(z, true) < 0)
-                        return -1;
-        if (emit_header(z) < 0)
-                return -1;
+        pthread_mutex_lock(&z->mu);
+        while (!z->failed && z->emit_seq < z->fill_seq)
+                pthread_cond_wait(&z->freed, &z->mu);
+        bool failed = z->failed;
+        pthread_mutex_unlock(&z->mu);
+        /* the writer is idle now: the rest is written from here */
+        if (failed || emit_header(z) < 0)
+                goto fail;
         /* an empty final fixed-Huffman block ends the deflate stream */
         unsigned char tail[10] = {0x03, 0x00};
         uint32_t isz = (uint32_t)z->isize;
@@ -242,7 +268,12 @@ int sl_pgzip_finish(sl_pgzip *z)
                 tail[2 + i] = (unsigned char)(z->crc >> (8 * i));
                 tail[6 + i] = (unsigned char)(isz >> (8 * i));
         }
-        return emit(z, tail, sizeof tail);
+        if (emit(z, tail, sizeof tail) == 0)
+                return 0;
+        z->error[0] = 0;
+fail:
+        z->failed = true;
+        return -1;
 }
 
 const char *sl_pgzip_error(const sl_pgzip *z)
@@ -257,9 +288,10 @@ void sl_pgzip_free(sl_pgzip *z)
         pthread_mutex_lock(&z->mu);
         z->stop = true;
         pthread_cond_broadcast(&z->work);
+        pthread_cond_broadcast(&z->done);
         pthread_mutex_unlock(&z->mu);
         for (int i = 0; i < z->started; i++)
-                pthread_join(z->workers[i], NULL);
+                pthread_join(z->threads[i], NULL);
         for (int i = 0; i < MAX_THREADS; i++)
                 sl_deflate_block_free(z->dc[i]);
         for (int i = 0; i < z->nslots; i++) {
@@ -269,5 +301,6 @@ void sl_pgzip_free(sl_pgzip *z)
         pthread_mutex_destroy(&z->mu);
         pthread_cond_destroy(&z->work);
         pthread_cond_destroy(&z->done);
+        pthread_cond_destroy(&z->freed);
         free(z);
 }
