@@ -40,6 +40,7 @@ typedef struct exec_run {
         char *cgroup;           /* where the process goes, NULL: no cgroup */
         sl_exec_bpf bpf;        /* the container's seccomp filter, compiled */
         int ns_flags;           /* namespaces of the init that differ from ours */
+        int listen_fds;         /* LISTEN_FDS meant for us, passed on */
         int state_root, state_dir, pidfd, rootfd, console_fd, sync_fd;
         pid_t child;
 } exec_run;
@@ -215,7 +216,7 @@ __attribute__((noreturn)) static void child_main(exec_run *x, int sync_fd)
                 .seccomp_bpf_flags = x->bpf.flags,
                 .sync_fd = sync_fd,
                 .console_fd = x->console_fd,
-                .listen_fds = listen_fds(),
+                .listen_fds = x->listen_fds,
                 .preserve_fds = x->o->preserve_fds,
         };
         sl_error err = { 0 };
@@ -341,7 +342,8 @@ static int run(exec_run *x, int *exit_code, sl_error *err)
         int status;
         pid_t w;
 
-        if (check_passed_fds(listen_fds() + o->preserve_fds, err) < 0 || load_container(x, err) < 0 ||
+        x->listen_fds = listen_fds();
+        if (check_passed_fds(x->listen_fds + o->preserve_fds, err) < 0 || load_container(x, err) < 0 ||
             load_process(x, err) < 0 || pick_cgroup(x, err) < 0 || pick_namespaces(x, err) < 0)
                 return -1;
         if (o->console_socket && x->proc->terminal) {

@@ -187,6 +187,12 @@ sl exec --preserve-fds 2 $P-main true 3<"$T/data" 2>"$T/err"
 ok "--preserve-fds naming a closed fd fails (no fd of the runtime leaks in)" \
 	[ $? -eq 255 ] && grep -q 'fd 4 is not open' "$T/err"
 
+printf '#!/bin/sh\necho $LISTEN_FDS $([ "$LISTEN_PID" = $$ ] && echo yes) $(cat <&3)\n' >"$T/rootfs/listen.sh"
+chmod +x "$T/rootfs/listen.sh"
+out_is "LISTEN_FDS passes its fds on, LISTEN_PID set to the process's own pid" "1 yes preserved-content" \
+	sh -c 'LISTEN_FDS=1 LISTEN_PID=$$ exec "$0" --root "$1" exec "$2" /listen.sh 3<"$3"' \
+	"$SLOIKA" "$ROOT" $P-main "$T/data"
+
 # Errors, in runc's words, exit 255.
 procs() { wc -l <"/sys/fs/cgroup/pids$(grep -m1 ':pids:' /proc/$ipid/cgroup | cut -d: -f3)/cgroup.procs"; }
 before=$(procs)
@@ -331,6 +337,15 @@ out_is "the exec'd process is in the init's user namespace" "$(readlink /proc/$u
 	readlink /proc/$(cat "$T/u.pid")/ns/user
 kill $(cat "$T/u.pid")
 sl delete -f $P-user
+
+# A container with a time namespace: exec sees its clock offsets.
+make_bundle timens '["sleep","1000"]'
+cfg timens '.linux.namespaces += [{"type": "time"}]
+	| .linux.timeOffsets = {"boottime": {"secs": 8640000, "nanosecs": 0}}'
+sl run -d -b "$T/timens" $P-time
+out_is "exec in a time namespace container sees its boottime offset (+100 days)" yes \
+	sh -c "[ \$('$SLOIKA' --root '$ROOT' exec $P-time cut -d. -f1 /proc/uptime) -ge 8640000 ] && echo yes"
+sl delete -f $P-time
 
 # A stopped container.
 sl kill $P-main KILL
