@@ -171,6 +171,19 @@ if [ -x "$recvtty" ]; then
 	ok "the process's stdin is a pty of the container's devpts" grep -q '^/dev/pts/[0-9]' "$T/tty.out"
 	ok "input written to the master reaches the process, its output comes back" grep -q 'got:hello' "$T/tty.out"
 	ok "nothing of the process went to exec's own stdout" [ ! -s "$T/tty.exec" ]
+	# The managers' way: --detach, and a process JSON asking for a terminal.
+	rm -f "$T/console.sock"
+	"$recvtty" "$T/console.sock" "again
+" >"$T/tty2.out" 2>&1 &
+	recv=$!
+	wait_for [ -S "$T/console.sock" ]
+	jq -n '{args: ["sh", "-c", "read x; echo got:$x; stty size"], cwd: "/", terminal: true,
+		consoleSize: {height: 30, width: 100}, env: ["PATH=/bin"], user: {uid: 0, gid: 0}}' >"$T/tty.json"
+	sl exec -d -p "$T/tty.json" --console-socket "$T/console.sock" --pid-file "$T/tty.pid" $P-main
+	ok "exec --detach with a terminal process JSON returns 0" [ $? -eq 0 ] && [ -s "$T/tty.pid" ]
+	wait $recv
+	ok "the detached terminal process talks through the console socket" grep -q 'got:again' "$T/tty2.out"
+	ok "the process JSON's consoleSize applies" grep -q '^30 100' "$T/tty2.out"
 else
 	skip "exec --tty over a console socket" "recvtty helper not built ($recvtty)"
 fi
