@@ -241,7 +241,7 @@ if $v1mem || [ -f /sys/fs/cgroup/memory.events ]; then
 	cfg oom '.linux.resources.memory.limit = 16777216 | .linux.resources.memory.swap = 16777216'
 	sl run -d -b "$T/oom" mg-oom >/dev/null 2>&1
 	timeout 8 "$SLOIKA" --root "$ROOT" events --interval 30s mg-oom >"$T/oom.out"
-	ok "an OOM kill shows as an oom event" jqt 'select(.type == "oom" and .id == "mg-oom")' "$T/oom.out" >/dev/null
+	ok "an OOM kill shows as an oom event" jqt 'select(.type == "oom" and .id == "mg-oom")' "$T/oom.out"
 	sl delete -f mg-oom
 else
 	skip "an OOM kill shows as an oom event" "no memory controller"
