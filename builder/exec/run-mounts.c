@@ -194,7 +194,7 @@ static int prep_bind(builder *b, stage_ctx *sc, run_mounts *rm, size_t i, const 
         if (!point)
                 return -1;
         add_mount(rm, dst, point, m->readonly, !dir, 0);
-        if (context && b->ignore) {
+        if (context && b->ignore && sl_ignore_count(b->ignore)) {
                 /* What BuildKit would have been sent: the context less
                  * .dockerignore's exclusions, copied, so rw needs nothing more. */
                 sl_copy_src src;
@@ -310,13 +310,18 @@ static int prep_cache(builder *b, stage_ctx *sc, run_mounts *rm, size_t i, const
                 return -1;
         rm->locks = sl_xrealloc(rm->locks, (rm->n_locks + 1) * sizeof(int));
         rm->locks[rm->n_locks++] = lockfd;
-        /* Creation needs the instance to itself, whatever the sharing. */
-        if (m->sharing == SL_DF_SHARING_SHARED && flock(lockfd, LOCK_EX) < 0)
-                return sl_err_sys(err, errno, "cache mount lock");
-        int rc = create_cache(b, sc, basefd, name, m, err);
-        if (m->sharing == SL_DF_SHARING_SHARED && flock(lockfd, LOCK_SH) < 0 && rc == 0)
-                rc = sl_err_sys(err, errno, "cache mount lock");
-        if (rc < 0)
+        /* Creation takes a lock of its own: a shared holder must not
+         * wait for the others' steps to end. */
+        _cleanup_free_ char *init = sl_xasprintf("%s.init", name);
+        _cleanup_close_ int initfd = openat(basefd, init, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int r;
+        if (initfd < 0)
+                return sl_err_sys(err, errno, "cache mount lock %s", init);
+        while ((r = flock(initfd, LOCK_EX)) < 0 && errno == EINTR)
+                ;
+        if (r < 0)
+                return sl_err_sys(err, errno, "cache mount lock %s", init);
+        if (create_cache(b, sc, basefd, name, m, err) < 0)
                 return sl_err_wrap(err, "cache id %s", id);
         _cleanup_free_ char *path = sl_xasprintf("%s/%s/%s", sl_store_root(b->s), SL_CACHE_MOUNTS_DIR, name);
         if (!m->from && m->source && *m->source) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -192,6 +193,14 @@ static int run_container(sl_store *s, const sl_run_req *r, sl_overlay *ov, char 
         _cleanup_strv_ char **argv = NULL, **env = NULL, **mopts = NULL;
         _cleanup_free_ oci_mount *mounts = NULL;
         int rc = -1;
+        /* A secret in the environment reaches config.json and the state:
+         * keep them in memory. */
+        bool ram = r->extra_env && *r->extra_env;
+        if (ram && mount("tmpfs", work, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0) {
+                sl_err_sys(err, errno, "mount a tmpfs on %s", work);
+                ram = false;
+                goto out;
+        }
         if (mkdir(bundle, 0700) < 0 || mkdir(state, 0700) < 0 || mkdir(scripts, 0755) < 0) {
                 sl_err_sys(err, errno, "create %s", work);
                 goto out;
@@ -243,6 +252,8 @@ static int run_container(sl_store *s, const sl_run_req *r, sl_overlay *ov, char 
                 rc = 0;
         sl_outtail_free(&tail);
 out:
+        if (ram)
+                umount2(work, MNT_DETACH);
         sl_store_remove_workdir(s, work, rc < 0 ? NULL : err);
         return rc;
 }

@@ -128,8 +128,34 @@ static char *abs_workdir(const oci_image *cfg, const char *path)
         return sl_path_clean(j);
 }
 
+/* EXPOSE PORT[-END][/PROTO], as Docker reads it: a range is every port
+ * in it, the protocol (default tcp) lowercased. */
+static int expose(oci_image_config *c, const char *spec, sl_error *err)
+{
+        const char *slash = strchr(spec, '/');
+        _cleanup_free_ char *ports = slash ? sl_xstrndup(spec, (size_t)(slash - spec)) : sl_xstrdup(spec);
+        _cleanup_free_ char *proto = sl_xstrdup(slash ? slash + 1 : "tcp");
+        for (char *p = proto; *p; p++)
+                *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        char *end, *dash = strchr(ports, '-');
+        errno = 0;
+        unsigned long lo = strtoul(ports, &end, 10), hi = lo;
+        bool bad = !*ports || errno || end != (dash ? dash : ports + strlen(ports)) || lo > 65535;
+        if (!bad && dash) {
+                hi = strtoul(dash + 1, &end, 10);
+                bad = !dash[1] || *end || errno || hi > 65535 || hi < lo;
+        }
+        if (bad || (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp")))
+                return sl_err(err, EINVAL, "EXPOSE %s: expected PORT[-END][/tcp|udp|sctp]", spec);
+        for (unsigned long port = lo; port <= hi; port++) {
+                _cleanup_free_ char *key = sl_xasprintf("%lu/%s", port, proto);
+                sl_strmap_set(&c->exposed_ports, key, NULL);
+        }
+        return 0;
+}
+
 /* The config change of a metadata-only instruction x. */
-static void edit_meta(stage_ctx *sc, const sl_df_instr *x, oci_image *cfg)
+static int edit_meta(stage_ctx *sc, const sl_df_instr *x, oci_image *cfg, sl_error *err)
 {
         oci_image_config *c = sl_img_config(cfg);
         _cleanup_strv_ char **shell = strv_of(c->shell, c->shell_len, c->has_shell);
@@ -155,11 +181,9 @@ static void edit_meta(stage_ctx *sc, const sl_df_instr *x, oci_image *cfg)
                 break;
         }
         case SL_DF_EXPOSE:
-                for (size_t i = 0; i < x->u.list.n; i++) {
-                        const char *p = x->u.list.items[i];
-                        _cleanup_free_ char *port = strchr(p, '/') ? sl_xstrdup(p) : sl_xasprintf("%s/tcp", p);
-                        sl_strmap_set(&c->exposed_ports, port, NULL);
-                }
+                for (size_t i = 0; i < x->u.list.n; i++)
+                        if (expose(c, x->u.list.items[i], err) < 0)
+                                return -1;
                 break;
         case SL_DF_VOLUME:
                 for (size_t i = 0; i < x->u.list.n; i++)
@@ -184,6 +208,7 @@ static void edit_meta(stage_ctx *sc, const sl_df_instr *x, oci_image *cfg)
         default:
                 break;
         }
+        return 0;
 }
 
 static int meta_step(builder *b, stage_ctx *sc, const sl_df_instr *in, const sl_df_instr *x, bool *cached,
@@ -195,7 +220,10 @@ static int meta_step(builder *b, stage_ctx *sc, const sl_df_instr *in, const sl_
         oci_image *cfg = sl_img_clone(sc->st.cfg, err);
         if (!cfg)
                 return -1;
-        edit_meta(sc, x, cfg);
+        if (edit_meta(sc, x, cfg, err) < 0) {
+                oci_image_free(cfg);
+                return -1;
+        }
         sl_img_set_str(&cfg->created, b->created);
         sl_img_add_history(cfg, b->created, in->original, true);
         if (img_state_commit(b, &sc->st, cfg, NULL, err) < 0)

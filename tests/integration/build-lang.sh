@@ -53,7 +53,7 @@ RUN --network=host --security=sandbox pwd > /pwd
 SHELL ["/bin/sh", "-ec"]
 RUN echo shell-ok > /shell
 VOLUME ["/v1", "/v2"]
-EXPOSE 80/tcp 53/udp
+EXPOSE 80/tcp 53/UDP 8000-8002
 STOPSIGNAL SIGQUIT
 HEALTHCHECK --interval=5s --timeout=2s --start-period=1s --start-interval=1s --retries=3 CMD /bin/true
 MAINTAINER me
@@ -103,7 +103,7 @@ else
 fi
 "$SB" inspect --root "$S" lang > "$T/lang.json"
 ok "VOLUME, EXPOSE, STOPSIGNAL, HEALTHCHECK, MAINTAINER, ONBUILD, SHELL, WorkingDir reach the config" \
-	jq_true "$T/lang.json" '.config.Volumes == {"/v1":{},"/v2":{}} and .config.ExposedPorts == {"53/udp":{},"80/tcp":{}}
+	jq_true "$T/lang.json" '.config.Volumes == {"/v1":{},"/v2":{}} and .config.ExposedPorts == {"53/udp":{},"80/tcp":{},"8000/tcp":{},"8001/tcp":{},"8002/tcp":{}}
 		and .config.StopSignal == "SIGQUIT" and .config.Healthcheck.Test == ["CMD-SHELL","/bin/true"]
 		and .config.Healthcheck.Timeout == 2000000000 and .config.Healthcheck.StartInterval == 1000000000
 		and .config.Healthcheck.Retries == 3 and .author == "me" and .config.OnBuild == ["COPY onbuild.txt /ob"]
@@ -129,6 +129,12 @@ ok "  ... and passes when it is set" sh -c "'$SB' build -q --root '$S' --build-a
 mkctx plat <<'DF'
 FROM --platform=linux/s390x busybox
 DF
+mkctx badport <<'DF'
+FROM busybox
+EXPOSE 80/bogus
+DF
+ok "EXPOSE with an unknown protocol fails clearly" \
+	sh -c "! '$SB' build -q --root '$S' '$T/badport' > '$T/badport.out' 2>&1 && grep -q 'Dockerfile:2:.*80/bogus' '$T/badport.out'"
 ok "FROM --platform of another architecture fails clearly" \
 	sh -c "'$SB' build -q --root '$S' '$T/plat' 2>&1 | grep -q 'no emulation'"
 mkctx esc <<'DF'

@@ -24,7 +24,7 @@ DF
 ok "a build with cache mounts succeeds" sh -c "'$SB' build -q --root '$S' -t cache '$T/cache' >/dev/null"
 ok "the cache mount's content is not in the layer, nor its target or the target's parents" \
 	[ "$(files "$(layer_of cache 4)")" = 'count ' ]
-ok "the cache dir lives in the store" sh -c "[ \$(ls '$S/mounts/cache' | grep -vc lock) = 2 ]"
+ok "the cache dir lives in the store" sh -c "[ \$(ls '$S/mounts/cache' | grep -Evc '[.](lock|init)$') = 2 ]"
 ok "uid, gid and mode set the cache dir's owner and mode" [ "$(cat_in "$(layer_of cache 3)" c1.stat)" = '1000 50 750' ]
 ok "the same id is the same cache under another target (sharing=private)" [ "$(cat_in "$(layer_of cache 2)" c2.txt)" = x ]
 ok "a readonly cache mount refuses writes" [ "$(cat_in "$(layer_of cache 1)" c3.rc)" != 0 ]
@@ -69,6 +69,34 @@ echo edited > "$T/bind/data/f"
 ok "a changed bound file runs the steps that bind it again" \
 	sh -c "'$SB' build --root '$S' -t bind '$T/bind' > '$T/bind2.out' && [ \$(grep -c '^  done' '$T/bind2.out') = 4 ]"
 ok "  ... which see the new content" [ "$(cat_in "$(layer_of bind 4)" seen)" = edited ]
+
+mkctx direct <<'DF'
+FROM busybox
+RUN --mount=type=bind,target=/ctx cat /ctx/f > /ro; touch /ctx/x 2>/dev/null; echo $? >> /ro
+RUN --mount=type=bind,target=/ctx,rw echo new > /ctx/f && echo more > /ctx/g && cat /ctx/f /ctx/g > /rw
+RUN --mount=type=bind,source=f,target=/one,rw echo over > /one && cat /one > /rwfile
+RUN --mount=type=bind,from=busybox,source=/etc,target=/img cat /img/motd > /fromimage
+DF
+echo orig > "$T/direct/f"
+ok "without a .dockerignore, binds of the context (ro, rw dir, rw file) and from=image work" \
+	sh -c "'$SB' build -q --root '$S' -t direct '$T/direct' >/dev/null"
+ok "  ... ro refuses writes" [ "$(cat_in "$(layer_of direct 4)" ro | tr '\n' ' ')" = 'orig 1 ' ]
+ok "  ... rw writes are seen by the step but never reach the context" \
+	sh -c "[ \"\$(tar -xzOf '$(layer_of direct 3)' rw | tr '\n' ' ')\" = 'new more ' ] && [ \"\$(cat '$T/direct/f')\" = orig ] && [ ! -e '$T/direct/g' ]"
+ok "  ... a rw file bind is a private copy" \
+	sh -c "[ \"\$(tar -xzOf '$(layer_of direct 2)' rwfile)\" = over ] && [ \"\$(cat '$T/direct/f')\" = orig ]"
+ok "  ... from=image binds the image's dir" [ "$(cat_in "$(layer_of direct 1)" fromimage)" = welcome ]
+
+mkctx locked <<'DF'
+FROM busybox
+RUN --mount=type=cache,id=lk,target=/c,sharing=locked mkdir /c/busy && sleep 1 && rmdir /c/busy && echo fine > /ok
+DF
+"$SB" build -q --root "$S" --no-cache "$T/locked" > "$T/lk1.out" 2>&1 &
+p1=$!
+"$SB" build -q --root "$S" --no-cache "$T/locked" > "$T/lk2.out" 2>&1 &
+p2=$!
+wait $p1; r1=$?; wait $p2; r2=$?
+ok "sharing=locked runs two concurrent builds' steps one after the other" [ "$r1$r2" = 00 ]
 
 mkctx tmpfs <<'DF'
 FROM busybox
