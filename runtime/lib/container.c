@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -8,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -569,14 +572,73 @@ out:
         return r;
 }
 
+/* SIGKILL to the init through a pidfd checked against its start time. */
+static void kill_init(const sl_state_container *st)
+{
+        _cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+
+        if (pfd >= 0 && sl_state_init_alive(st))
+                syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
+}
+
+/* Signals the container's cgroup. The cgroup view may differ from
+ * create's (a cgroup2 tree hidden then or now, another mount namespace):
+ * when the recorded hierarchies cannot all be read, the visible ones are;
+ * with a pid namespace of its own, SIGKILL to the init takes every process
+ * in it anyway. */
+static int kill_cgroup(const sl_state_container *st, int sig, sl_error *err)
+{
+        sl_error e = { 0 };
+
+        if (sl_cgroup_kill_all(st->cgroup_path, sig, &e) == 0)
+                return 0;
+        sl_log_debug("kill %s: %s; signalling the processes this cgroup view shows", st->id, e.msg);
+        if (sl_signal_cgroup_procs(st->cgroup_path, sig) > 0 || (sig == SIGKILL && st->own_pid_namespace))
+                return 0;
+        *err = e;
+        return -1;
+}
+
 static int kill_everything(const sl_state_container *st, sl_error *err)
 {
-        if (st->cgroup_path && sl_cgroup_kill_all(st->cgroup_path, SIGKILL, err) < 0)
+        /* The init first: its pid namespace goes with it, whatever the
+         * cgroup view. */
+        if (st->own_pid_namespace)
+                kill_init(st);
+        if (st->cgroup_path && kill_cgroup(st, SIGKILL, err) < 0)
                 return -1;
-        if (sl_state_init_alive(st))
-                kill(st->pid, SIGKILL);
+        kill_init(st);
         wait_gone(st);
         return 0;
+}
+
+/* A container created where the cgroup2 tree was visible (a hybrid host's
+ * unified hierarchy) and deleted where it is hidden: its cgroup2 directory
+ * is reached through a detached cgroup2 mount of our own. */
+static void remove_hidden_cgroup2(const char *cgroup_path)
+{
+        struct statfs sfs;
+        _cleanup_close_ int fsfd = -1, mfd = -1;
+
+        if ((statfs("/sys/fs/cgroup/unified", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) ||
+            (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC))
+                return;
+        fsfd = fsopen("cgroup2", FSOPEN_CLOEXEC);
+        if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return;
+        mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
+        if (mfd < 0 || !cgroup_path[1])
+                return;
+        /* Sub-cgroups the container made first, then its own. */
+        _cleanup_close_ int dfd = openat(mfd, cgroup_path + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = dfd >= 0 ? fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 0)) : NULL;
+        for (struct dirent *e; d && (e = readdir(d));)
+                if (e->d_type == DT_DIR && e->d_name[0] != '.')
+                        unlinkat(dfd, e->d_name, AT_REMOVEDIR);
+        if (d)
+                closedir(d);
+        if (unlinkat(mfd, cgroup_path + 1, AT_REMOVEDIR) == 0)
+                sl_log_debug("removed the hidden cgroup2 directory %s", cgroup_path);
 }
 
 /* Removes what create made, then runs poststop; the container is stopped. */
@@ -584,11 +646,12 @@ static int destroy(int rootfd, const sl_state_container *st, sl_error *err)
 {
         sl_error e;
 
-        if (!st->own_pid_namespace && st->cgroup_path &&
-            sl_cgroup_kill_all(st->cgroup_path, SIGKILL, &e) < 0)
+        if (!st->own_pid_namespace && st->cgroup_path && kill_cgroup(st, SIGKILL, &e) < 0)
                 sl_log_warn("delete %s: %s", st->id, e.msg);
         if (st->cgroup_path && sl_cgroup_destroy(st->cgroup_path, err) < 0)
                 return sl_err_wrap(err, "delete %s", st->id);
+        if (st->cgroup_path && st->cgroup_path[0] == '/')
+                remove_hidden_cgroup2(st->cgroup_path);
         if (sl_state_dir_remove(rootfd, st->id, err) < 0)
                 return -1;
         run_state_hooks(st, st->poststop, st->poststop_len, "poststop", SL_STATUS_STOPPED);
@@ -678,7 +741,7 @@ int sl_container_kill(const char *root, const char *id, int sig, bool all, sl_er
                 goto out;
         }
         if (all && st->cgroup_path) {
-                r = sl_cgroup_kill_all(st->cgroup_path, sig, err);
+                r = kill_cgroup(st, sig, err);
                 if (r == 0 && sig == SIGKILL)
                         wait_exiting(st);
                 goto out;

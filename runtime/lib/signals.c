@@ -1,6 +1,8 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,4 +141,28 @@ char sl_proc_run_state(pid_t pid)
         buf[n] = '\0';
         p = strrchr(buf, ')');
         return p && p[1] == ' ' ? p[2] : 0;
+}
+
+int sl_signal_cgroup_procs(const char *cgroup_path, int sig)
+{
+        DIR *d = opendir("/sys/fs/cgroup");
+        struct dirent *e;
+        int n = 0;
+
+        while (d && (e = readdir(d))) {
+                char path[PATH_MAX], line[32];
+                FILE *f;
+                if (e->d_name[0] == '.')
+                        continue;
+                snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/cgroup.procs", e->d_name, cgroup_path);
+                f = fopen(path, "re");
+                while (f && fgets(line, sizeof(line), f))
+                        if (atoi(line) > 0 && kill(atoi(line), sig) == 0)
+                                n++;
+                if (f)
+                        fclose(f);
+        }
+        if (d)
+                closedir(d);
+        return n;
 }

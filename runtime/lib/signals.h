@@ -21,6 +21,12 @@ void sl_signals_reset(void);
  * namespace signalled from outside. False when pid is gone. */
 bool sl_signal_unhandled(pid_t pid, int sig);
 
+/* Sends sig to every pid listed in any visible hierarchy's
+ * /sys/fs/cgroup/<h>/<cgroup_path>/cgroup.procs, skipping hierarchies this
+ * mount namespace lacks; returns how many were signalled. The fallback when
+ * the cgroup view differs from the one create had. */
+int sl_signal_cgroup_procs(const char *cgroup_path, int sig);
+
 /* The state letter of /proc/PID/stat ('R', 'S', 'Z'...), 0 when gone. */
 char sl_proc_run_state(pid_t pid);
 

@@ -44,4 +44,32 @@ hidden "$SLOIKA" --root "$ROOT" delete -f hid-cd </dev/null >/dev/null 2>>"$T/er
 ok "delete --force succeeds" [ $? -eq 0 ]
 ok "... no cgroup is left behind" no_cgroup hid-cd
 
+# The view differs between create and delete: the state's cgroup path
+# names hierarchies the other view lacks (or hides).
+gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }
+hidden "$SLOIKA" --root "$ROOT" create -b "$T/hidsleep" hid-x </dev/null >/dev/null 2>"$T/err"
+pid=$("$SLOIKA" --root "$ROOT" state hid-x | jq -r .pid)
+"$SLOIKA" --root "$ROOT" delete -f hid-x </dev/null >/dev/null 2>>"$T/err"
+ok "created hidden, delete --force from the host view succeeds" [ $? -eq 0 ]
+ok "... its init is gone" gone "$pid"
+ok "... no cgroup is left behind" no_cgroup hid-x
+hidden "$SLOIKA" --root "$ROOT" create -b "$T/hidsleep" hid-k </dev/null >/dev/null 2>>"$T/err"
+hidden "$SLOIKA" --root "$ROOT" start hid-k </dev/null >/dev/null 2>>"$T/err"
+pid=$("$SLOIKA" --root "$ROOT" state hid-k | jq -r .pid)
+"$SLOIKA" --root "$ROOT" kill --all hid-k KILL </dev/null >/dev/null 2>>"$T/err"
+ok "created hidden, kill --all KILL from the host view succeeds" [ $? -eq 0 ]
+ok "... and kills the init" gone "$pid"
+out_is "... which state then reports stopped" stopped sh -c "'$SLOIKA' --root '$ROOT' state hid-k | jq -r .status"
+"$SLOIKA" --root "$ROOT" delete hid-k </dev/null >/dev/null 2>>"$T/err"
+ok "... and delete removes it and its cgroups" sh -c "[ ! -e '$ROOT/hid-k' ] && ! ls -d /sys/fs/cgroup/*/sloika/hid-k >/dev/null 2>&1"
+"$SLOIKA" --root "$ROOT" create -b "$T/hidsleep" host-h </dev/null >/dev/null 2>>"$T/err"
+pid=$("$SLOIKA" --root "$ROOT" state host-h | jq -r .pid)
+ok "created in the host view, it has a cgroup2 directory" [ -d $UNI/sloika/host-h ]
+hidden "$SLOIKA" --root "$ROOT" delete -f host-h </dev/null >/dev/null 2>>"$T/err"
+ok "... delete --force with the cgroup2 tree hidden succeeds" [ $? -eq 0 ]
+ok "... its init is gone" gone "$pid"
+ok "... and so is its cgroup2 directory, though hidden" [ ! -e $UNI/sloika/host-h ]
+ok "... and the v1 ones" no_cgroup host-h
+grep -q 'level=error' "$T/err" && diag "$(cat "$T/err")"
+
 done_testing
