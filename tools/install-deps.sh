@@ -3,7 +3,7 @@
 # Idempotent: skips apt entirely when every package is already present.
 set -eu
 PKGS="build-essential autoconf automake pkg-config git
-libyajl-dev libseccomp-dev libcap-dev libarchive-dev libssl-dev zlib1g-dev
+libyajl-dev libseccomp-dev libcap-dev libarchive-dev libssl-dev zlib1g-dev libdeflate-dev
 busybox-static jq python3 iproute2 procps util-linux strace
 umoci skopeo oci-image-tool runc crun
 clang libclang-rt-dev valgrind buildah"
