@@ -1,7 +1,9 @@
 #include "builder/expand.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,11 @@
 
 /* Nesting of ${...} deeper than this is refused rather than recursed. */
 #define MAX_DEPTH 64
+/* Hostile input must not exhaust the builder: an expansion may produce at
+ * most this much text ("ENV A=$A$A" thirty times would ask for 16 GiB)... */
+#define MAX_EXPANSION (1u << 20)
+/* ...and a #, %, / pattern may cost at most this many bytes of matching. */
+#define MAX_MATCH_WORK (1ull << 27)
 
 /* Where expanded text goes: one string, or fields split at whitespace. */
 typedef struct sink {
@@ -18,11 +25,13 @@ typedef struct sink {
         bool pattern;   /* a ${VAR#pattern}: quoted text must stay literal */
         sl_strbuf cur;
         sl_svec fields;
+        size_t total;   /* bytes produced, for MAX_EXPANSION */
 } sink;
 
 /* Quoted or escaped text: never split, and literal inside a pattern. */
 static void sink_raw(sink *k, const char *s, size_t n)
 {
+        k->total += n;
         for (size_t i = 0; k->pattern && i < n; i++) {
                 if (strchr("*?[]\\", s[i]))
                         sl_strbuf_addc(&k->cur, '\\');
@@ -41,6 +50,7 @@ static void sink_end_field(sink *k)
 /* Unquoted text: in field mode its whitespace separates fields. */
 static void sink_split(sink *k, const char *s, size_t n)
 {
+        k->total += n;
         if (!k->split) {
                 sl_strbuf_addn(&k->cur, s, n);
                 return;
@@ -63,6 +73,14 @@ typedef struct lexer {
 } lexer;
 
 static int process(lexer *lx, const char *stops, char *found, sink *out);
+
+static int check_size(lexer *lx, const sink *k)
+{
+        if (k->total <= MAX_EXPANSION)
+                return 0;
+        return sl_err(lx->err, E2BIG, "the expansion is longer than %u bytes (a variable that doubles itself?)",
+                      MAX_EXPANSION);
+}
 
 static const char *lookup(lexer *lx, const char *name)
 {
@@ -111,47 +129,105 @@ static int read_modifier_word(lexer *lx, const char *name, const char *stops, bo
         return 0;
 }
 
-/* Whether pattern matches v[0..n) entirely (shell glob, '*' crossing '/'). */
-static bool glob_n(const char *pattern, const char *v, size_t n)
+/* Shell-glob matching ('*' crossing '/') of parts of one value. fnmatch
+ * needs a C string, so the value is copied once and cut with a NUL in
+ * place. A pattern without '*' or '[' matches exactly `fixed` bytes, so
+ * only that length is tried; other patterns try every length, within a
+ * budget, so a long value cannot make a #, % or / take hours. */
+typedef struct glob {
+        lexer *lx;
+        const char *name;
+        const char *pat;
+        ssize_t fixed;     /* the only length that can match, or -1 */
+        char *buf;
+        size_t n;
+        uint64_t budget;
+} glob;
+
+static ssize_t fixed_length(const char *p)
 {
-        _cleanup_free_ char *part = sl_xstrndup(v, n);
-        return fnmatch(pattern, part, 0) == 0;
+        ssize_t len = 0;
+        for (; *p; p++, len++) {
+                if (*p == '*' || *p == '[')
+                        return -1;
+                if (*p == '\\' && !*++p)
+                        return -1;
+        }
+        return len;
+}
+
+static void glob_init(glob *g, lexer *lx, const char *name, const char *pat, const char *v)
+{
+        *g = (glob){.lx = lx, .name = name, .pat = pat, .fixed = fixed_length(pat), .buf = sl_xstrdup(v),
+                    .n = strlen(v), .budget = MAX_MATCH_WORK};
+}
+
+/* Whether the pattern matches buf[off, off + len) entirely: 1, 0, or -1
+ * with the error set when the budget is spent. */
+static int glob_at(glob *g, size_t off, size_t len)
+{
+        if (g->fixed >= 0 && len != (size_t)g->fixed)
+                return 0;
+        if (len + 1 > g->budget)
+                return sl_err(g->lx->err, E2BIG, "${%s...}: the pattern costs too much to match against a %zu-byte value",
+                              g->name, g->n);
+        g->budget -= len + 1;
+        char saved = g->buf[off + len];
+        g->buf[off + len] = '\0';
+        bool hit = fnmatch(g->pat, g->buf + off, 0) == 0;
+        g->buf[off + len] = saved;
+        return hit;
 }
 
 /* ${V#p} ${V##p}: strip the shortest/longest matching prefix;
  * ${V%p} ${V%%p}: the shortest/longest matching suffix. */
-static char *strip(const char *v, const char *pat, bool prefix, bool longest)
+static char *strip(glob *g, bool prefix, bool longest)
 {
-        size_t n = strlen(v);
+        size_t n = g->n;
         for (size_t k = 0; k <= n; k++) {
                 size_t len = longest ? n - k : k; /* the length of the part to remove */
-                if (prefix ? glob_n(pat, v, len) : glob_n(pat, v + n - len, len))
-                        return prefix ? sl_xstrdup(v + len) : sl_xstrndup(v, n - len);
+                if (g->fixed >= 0) {
+                        if ((size_t)g->fixed > n)
+                                break;
+                        len = (size_t)g->fixed, k = n;
+                }
+                int r = glob_at(g, prefix ? 0 : n - len, len);
+                if (r < 0)
+                        return NULL;
+                if (r)
+                        return prefix ? sl_xstrdup(g->buf + len) : sl_xstrndup(g->buf, n - len);
         }
-        return sl_xstrdup(v);
+        return sl_xstrdup(g->buf);
 }
 
 /* ${V/p/r} replaces the first longest match of p; ${V//p/r} every one. */
-static char *replace(const char *v, const char *pat, const char *rep, bool all)
+static char *replace(glob *g, const char *rep, bool all)
 {
         sl_strbuf b = {0};
-        size_t n = strlen(v), i = 0;
+        size_t n = g->n, i = 0, rlen = strlen(rep);
         bool done = false;
         while (i < n) {
                 size_t len = 0;
-                bool hit = false;
+                int hit = 0;
                 if (!done)
-                        for (len = n - i; len > 0; len--)
-                                if (glob_n(pat, v + i, len)) {
-                                        hit = true;
+                        for (len = g->fixed >= 0 ? (size_t)g->fixed : n - i; len > 0 && len <= n - i; len--) {
+                                hit = glob_at(g, i, len);
+                                if (hit || g->fixed >= 0)
                                         break;
-                                }
-                if (hit) {
+                        }
+                if (hit > 0 && b.len + rlen > MAX_EXPANSION)
+                        hit = sl_err(g->lx->err, E2BIG, "${%s/...}: the result is longer than %u bytes", g->name,
+                                     MAX_EXPANSION);
+                if (hit < 0) {
+                        sl_strbuf_free(&b);
+                        return NULL;
+                }
+                if (hit > 0) {
                         sl_strbuf_adds(&b, rep);
                         i += len;
                         done = !all;
                 } else {
-                        sl_strbuf_addc(&b, v[i++]);
+                        sl_strbuf_addc(&b, g->buf[i++]);
                 }
         }
         return sl_strbuf_steal(&b);
@@ -171,9 +247,13 @@ static char *process_pattern_op(lexer *lx, const char *name, char op)
         const char *v = lookup(lx, name);
         if (!v)
                 v = "";
-        if (op == '/')
-                return pat[0] ? replace(v, pat, rep ? rep : "", twice) : sl_xstrdup(v);
-        return strip(v, pat, op == '#', twice);
+        if (op == '/' && !pat[0])
+                return sl_xstrdup(v);
+        glob g;
+        glob_init(&g, lx, name, pat, v);
+        char *res = op == '/' ? replace(&g, rep ? rep : "", twice) : strip(&g, op == '#', twice);
+        free(g.buf);
+        return res;
 }
 
 /* At '{' after '$': returns the substituted value (owned) or NULL on error. */
@@ -275,6 +355,8 @@ static int process_double_quote(lexer *lx, sink *out)
                         if (!v)
                                 return -1;
                         sink_raw(out, v, strlen(v));
+                        if (check_size(lx, out) < 0)
+                                return -1;
                         continue;
                 }
                 lx->i++;
@@ -334,6 +416,8 @@ static int process(lexer *lx, const char *stops, char *found, sink *out)
                         if (!v)
                                 return -1;
                         sink_split(out, v, strlen(v));
+                        if (check_size(lx, out) < 0)
+                                return -1;
                 } else {
                         lx->i++;
                         sink_split(out, &c, 1);
