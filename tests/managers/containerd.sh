@@ -88,6 +88,11 @@ ok "run --rm passes the task's output through" [ "$out" = hello-from-sloika ]
 ok "run --rm exits with the task's status (42)" [ "$rc" -eq 42 ]
 [ "$rc" -eq 42 ] || diag "$(cat "$T/err")"
 
+R --rm r2 /nonexistent 2>"$T/err"
+ok "a missing program fails with runc's wording" \
+	grep -q 'exec: "/nonexistent": no such file or directory' "$T/err"
+C containers rm r2 2>/dev/null
+
 # A long-running task in the foreground, in the background of this shell:
 # its output goes to a file and `wait` collects its exit status.
 R "" t1 sh -c "$COUNTER" >"$T/t1.out" 2>&1 </dev/null &
@@ -114,6 +119,13 @@ else
 		"exec shares the task's pid namespace" "exec -t gives the process a terminal"; do
 		skip "$c" "sloika exec: not implemented yet"
 	done
+fi
+
+if sl_has ps; then
+	ok "tasks ps lists the task's processes (through sloika ps)" \
+		sh -c "ctr --address '$T/containerd.sock' --namespace sloika-mgr tasks ps t1 | grep -qw '$pid'"
+else
+	skip "tasks ps lists the task's processes" "sloika ps: not implemented yet"
 fi
 
 if sl_has pause; then

@@ -10,7 +10,9 @@ command -v script >/dev/null || skip_all "script(1) missing (apt-get install bsd
 DOCKER=/usr/bin/docker
 [ -x "$DOCKER" ] || DOCKER=$(command -v docker)
 
-echo '{}' >"$T/daemon.json"  # the host's /etc/docker/daemon.json plays no part
+# Our own daemon.json, so the host's plays no part; it names sloika a
+# second time, as a config-file runtime next to --add-runtime's.
+jq -n --arg p "$SLOIKA" '{runtimes: {"sloika-json": {path: $p}}}' >"$T/daemon.json"
 dockerd --config-file "$T/daemon.json" --add-runtime "sloika=$SLOIKA" \
 	--data-root "$T/data" --exec-root "$T/exec" --host "unix://$T/docker.sock" \
 	--pidfile "$T/docker.pid" --containerd-namespace sloika-mgr \
@@ -47,6 +49,20 @@ ok "run --rm passes the container's output through" [ "$out" = hello-from-sloika
 ok "run --rm exits with the container's status (42)" [ "$rc" -eq 42 ]
 [ "$rc" -eq 42 ] || diag "$(cat "$T/err")"
 
+out=$(D run --rm --runtime sloika-json --network none localhost/sloika-bb:1 sh -c 'echo via-daemon-json; exit 3')
+rc=$?
+ok "a daemon.json runtime entry for sloika runs containers (output, status 3)" [ "$out" = via-daemon-json -a "$rc" -eq 3 ]
+
+# Docker picks these statuses from the runtime's error text, as with runc.
+D run --rm $RUNOPTS localhost/sloika-bb:1 /nonexistent 2>"$T/err"
+rc=$?
+ok "a missing program exits 127 like runc" [ "$rc" -eq 127 ]
+[ "$rc" -eq 127 ] || diag "$(cat "$T/err")"
+D run --rm $RUNOPTS localhost/sloika-bb:1 /etc/passwd 2>"$T/err"
+rc=$?
+ok "a program that is not executable exits 126 like runc" [ "$rc" -eq 126 ]
+[ "$rc" -eq 126 ] || diag "$(cat "$T/err")"
+
 id=$(D run -d --name d1 $RUNOPTS localhost/sloika-bb:1 sh -c "$COUNTER" 2>"$T/err")
 ok "run -d starts a container" [ $? -eq 0 -a -n "$id" ]
 [ -n "$id" ] || diag "$(cat "$T/err")"
@@ -72,6 +88,12 @@ else
 		"exec shares the container's pid namespace" "exec -t gives the process a terminal"; do
 		skip "$c" "sloika exec: not implemented yet"
 	done
+fi
+
+if sl_has ps; then
+	ok "top lists the container's processes (through sloika ps)" sh -c "'$DOCKER' -H 'unix://$T/docker.sock' top d1 | grep -q 'sh -c echo started'"
+else
+	skip "top lists the container's processes" "sloika ps: not implemented yet"
 fi
 
 if sl_has pause; then

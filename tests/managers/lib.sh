@@ -57,8 +57,9 @@ wait_until() {
 	done
 }
 
-# has_line TEXT REGEX: a line of TEXT (terminal CRs dropped) is REGEX.
-has_line() { printf '%s\n' "$1" | tr -d '\r' | grep -qx "$2"; }
+# has_line TEXT REGEX: a line of TEXT is REGEX, once the CRs and the echoed
+# NUL ("^@") that script(1) leaves in terminal output are dropped.
+has_line() { printf '%s\n' "$1" | tr -d '\r\000' | sed 's/\^@//g' | grep -qx "$2"; }
 
 # The counter a container's main process writes to /tmp/count, read from
 # the host through /proc/PID/root (works while the container is frozen).

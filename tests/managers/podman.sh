@@ -54,6 +54,12 @@ ok "run --rm exits with the container's status (42)" [ "$rc" -eq 42 ]
 out=$(P run --rm $RUNOPTS localhost/sloika-bb:1 sh -c 'exit 0' 2>&1)
 ok "run --rm of a clean exit returns 0" [ $? -eq 0 ]
 
+# podman picks these statuses from the runtime's error text, as with runc.
+P run --rm $RUNOPTS localhost/sloika-bb:1 /nonexistent 2>"$T/err"
+ok "a missing program exits 127 like runc" [ $? -eq 127 ]
+P run --rm $RUNOPTS localhost/sloika-bb:1 /etc/passwd 2>"$T/err"
+ok "a program that is not executable exits 126 like runc" [ $? -eq 126 ]
+
 id=$(P run -d --name c1 $RUNOPTS localhost/sloika-bb:1 sh -c "$COUNTER" 2>"$T/err")
 ok "run -d starts a container" [ $? -eq 0 -a -n "$id" ]
 [ -n "$id" ] || diag "$(cat "$T/err")"
