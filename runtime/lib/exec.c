@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -221,10 +222,22 @@ __attribute__((noreturn)) static void child_main(exec_run *x, int sync_fd)
         };
         sl_error err = { 0 };
 
+        /* Until execve makes it an ordinary process again, nothing in the
+         * container may ptrace it and take what it holds of the host (its
+         * root fd, the state dir: CVE-2016-9962); the state dir is not
+         * needed here at all. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+                sl_err_sys(&err, errno, "prctl(PR_SET_DUMPABLE)");
+                goto fail;
+        }
+        close(x->state_dir);
+        close(x->state_root);
+        x->state_dir = x->state_root = -1;
         x->console_fd = -1;  /* prepare closes it */
         if (enter_container(x, &err) < 0 || sl_process_apply_early(x->proc, l, &err) < 0 ||
             sl_process_prepare(&launch, &err) < 0 || sl_process_exec(&launch, &err) < 0)
                 sl_err_wrap(&err, "unable to start container process");
+fail:
         if (sl_sync_send_error(sync_fd, &err) < 0)
                 sl_log_error("exec failed: %s", err.msg);
         _exit(255);

@@ -90,6 +90,8 @@ out_is "--user 1000:1000 sets uid and gid" "1000 1000" sl exec --user 1000:1000 
 out_is "--user 1000 sets the uid, the gid stays the config's" "1000 0" sl exec -u 1000 $P-main sh -c 'echo $(id -u) $(id -g)'
 out_is "--additional-gids adds supplementary groups" "5 6" \
 	sh -c "'$SLOIKA' --root '$ROOT' exec -u 1000:1000 -g 5 --additional-gids 6 $P-main grep ^Groups /proc/self/status | cut -f2 | xargs"
+out_is "the exec'd program is an ordinary dumpable process (its /proc files are its own)" 1000 \
+	sl exec -u 1000 $P-main stat -c %u /proc/self/status
 out_is "--cwd sets the working directory" /tmp sl exec --cwd /tmp $P-main pwd
 out_is "exec starts in the config's cwd by default" / sl exec $P-main pwd
 out_is "exec keeps the config's environment" yes sl exec $P-main sh -c 'echo $FROMCONFIG'
