@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "builder/dockerfile/expand_instr.h"
+#include "builder/dockerfile/lint.h"
 #include "builder/dockerfile/stages.h"
 #include "builder/exec/build-internal.h"
 #include "builder/exec/imgcfg.h"
@@ -240,6 +241,28 @@ static void build_args_env(builder *b)
         b->bargs = (sl_expand_env){.lookup = sl_expand_envv_lookup, .ctx = b->bargs_env};
 }
 
+/* BuildKit's checks run with every build: findings are printed as
+ * warnings, and fail the build before any step with check=error=true. */
+static int lint(builder *b, sl_error *err)
+{
+        sl_df_findings f;
+        sl_df_lint(b->df, b->ignore, &f);
+        size_t errors = 0;
+        for (size_t i = 0; i < f.n; i++) {
+                if (f.v[i].error || b->df->check.error)
+                        errors++;
+                if (!b->o->quiet)
+                        fprintf(stderr, "%s:%d: %s: %s (%s)\n", b->df->name, f.v[i].line,
+                                f.v[i].error || b->df->check.error ? "error" : "warning", f.v[i].message, f.v[i].rule);
+        }
+        size_t n = f.n;
+        sl_df_findings_free(&f);
+        if (errors)
+                return sl_err(err, EINVAL, "%s: %zu of %zu check finding(s) are errors%s (see `sloika-build check`)",
+                              b->df->name, errors, n, b->df->check.error ? " with check=error=true" : "");
+        return 0;
+}
+
 /* Build mounts live in a private mount namespace: should the builder die
  * without cleaning up, they vanish with it instead of staying on the host. */
 static int private_mounts(sl_error *err)
@@ -283,7 +306,7 @@ int sl_build(const sl_build_opts *o, char digest[SL_DIGEST_STR_MAX], int *exit_c
                 sl_err_sys(err, errno, "build context %s", o->context);
                 goto out;
         }
-        if (sl_ignore_load(b.ctxfd, dfpath, &b.ignore, NULL, err) < 0)
+        if (sl_ignore_load(b.ctxfd, dfpath, &b.ignore, NULL, err) < 0 || lint(&b, err) < 0)
                 goto out;
         /* The runtime is handed paths under the store: they must be absolute. */
         if (o->root[0] != '/') {

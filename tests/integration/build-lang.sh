@@ -135,6 +135,17 @@ EXPOSE 80/bogus
 DF
 ok "EXPOSE with an unknown protocol fails clearly" \
 	sh -c "! '$SB' build -q --root '$S' '$T/badport' > '$T/badport.out' 2>&1 && grep -q 'Dockerfile:2:.*80/bogus' '$T/badport.out'"
+ok "check=skip= silences a rule during the build" sh -c "! grep -q MaintainerDeprecated '$T/lang.out'"
+mkctx lint <<'DF'
+FROM busybox
+MAINTAINER someone
+RUN echo ran > /ran
+DF
+ok "the build prints BuildKit's check warnings and goes on" \
+	sh -c "'$SB' build --root '$S' '$T/lint' > '$T/lint.out' 2>&1 && grep -q 'Dockerfile:2: warning: .*MaintainerDeprecated' '$T/lint.out'"
+sed -i '1i # check=error=true' "$T/lint/Dockerfile"
+ok "with check=error=true a warning fails the build before any step" \
+	sh -c "! '$SB' build --root '$S' --no-cache '$T/lint' > '$T/lint2.out' 2>&1 && grep -q 'check=error=true' '$T/lint2.out' && ! grep -q '^\[stage' '$T/lint2.out'"
 ok "FROM --platform of another architecture fails clearly" \
 	sh -c "'$SB' build -q --root '$S' '$T/plat' 2>&1 | grep -q 'no emulation'"
 mkctx esc <<'DF'

@@ -12,9 +12,12 @@
 #include "builder/dockerfile/chmod.h"
 #include "builder/exec/copy.h"
 #include "builder/exec/imgcfg.h"
+#include "builder/exec/mountpoints.h"
 #include "builder/exec/overlay.h"
+#include "builder/exec/secrets.h"
 #include "builder/exec/users.h"
 #include "builder/layer/fsutil.h"
+#include "common/cleanup.h"
 #include "common/path.h"
 #include "tests/unit/tap.h"
 
@@ -226,6 +229,70 @@ static void test_copy_plan(int ctx)
         sl_ignore_free(ig);
 }
 
+/* Mount points for RUN --mount targets go to a stub tree, not the image. */
+static void test_mountpoints(int root)
+{
+        mk("img");
+        mk("img/usr");
+        mk("stub");
+        char p[512];
+        snprintf(p, sizeof p, "%s/img/usr", tmp);
+        chmod(p, 0750);
+        snprintf(p, sizeof p, "%s/img/lnk", tmp);
+        symlink("usr", p);
+        put("img/file", "f");
+        _cleanup_close_ int img = sl_openat_in_root(root, "img", O_PATH | O_DIRECTORY, 0, NULL);
+        _cleanup_close_ int stub = sl_openat_in_root(root, "stub", O_RDONLY | O_DIRECTORY, 0, NULL);
+        sl_error err = {0};
+        char *res = NULL;
+        bool created = true;
+        ok(sl_mountpoint_stub(img, stub, "/usr", false, &res, &created, &err) == 0 && !created && !strcmp(res, "/usr"),
+           "an existing dir target needs no stub");
+        free(res);
+        struct stat st;
+        ok(sl_mountpoint_stub(img, stub, "/usr/cache/x", false, &res, &created, &err) == 0 && created &&
+           !strcmp(res, "/usr/cache/x") && fstatat(stub, "usr/cache/x", &st, 0) == 0 && S_ISDIR(st.st_mode),
+           "a missing target is made in the stub tree");
+        free(res);
+        ok(fstatat(stub, "usr", &st, 0) == 0 && (st.st_mode & 07777) == 0750, "  ... its existing parent keeps the image's mode");
+        ok(fstatat(img, "usr/cache", &st, 0) < 0, "  ... and the image is untouched");
+        ok(sl_mountpoint_stub(img, stub, "/lnk/../lnk/run/s", true, &res, &created, &err) == 0 && !strcmp(res, "/usr/run/s") &&
+           fstatat(stub, "usr/run/s", &st, 0) == 0 && S_ISREG(st.st_mode),
+           "symlinks resolve inside the image; a file mount gets an empty file");
+        free(res);
+        ok(sl_mountpoint_stub(img, stub, "/file/x", false, &res, &created, &err) < 0 && strstr(err.msg, "not a directory"),
+           "a file in the target's path is an error");
+        ok(sl_mountpoint_stub(img, stub, "/file", false, &res, &created, &err) < 0, "a dir mount over a file is an error");
+        ok(sl_mountpoint_stub(img, stub, "/", false, &res, &created, &err) < 0, "the root is refused");
+}
+
+/* build --secret values, as docker build reads them. */
+static void test_secrets(void)
+{
+        sl_secrets sec = {0};
+        sl_error err = {0};
+        char spec[600];
+        put("sec.txt", "s3cr3t");
+        snprintf(spec, sizeof spec, "id=a,src=%s/sec.txt", tmp);
+        ok(sl_secrets_add(&sec, spec, &err) == 0 && sl_secrets_find(&sec, "a") &&
+           sl_secrets_find(&sec, "a")->len == 6 && !memcmp(sl_secrets_find(&sec, "a")->data, "s3cr3t", 6),
+           "--secret id=,src=FILE reads the file");
+        setenv("SL_TEST_SECRET", "fromenv", 1);
+        ok(sl_secrets_add(&sec, "id=b,env=SL_TEST_SECRET", &err) == 0 && !strcmp(sl_secrets_find(&sec, "b")->data, "fromenv"),
+           "--secret id=,env=VAR reads the variable");
+        ok(sl_secrets_add(&sec, "id=SL_TEST_SECRET", &err) == 0 && !strcmp(sl_secrets_find(&sec, "SL_TEST_SECRET")->data, "fromenv"),
+           "--secret id= alone uses the variable of that name when set");
+        ok(sl_secrets_add(&sec, "id=b,type=env,env=SL_TEST_SECRET_UNSET", &err) < 0 && strstr(err.msg, "SL_TEST_SECRET_UNSET"),
+           "an unset variable is an error naming it");
+        ok(sl_secrets_add(&sec, "src=/x", &err) < 0 && strstr(err.msg, "id="), "id= is required");
+        ok(sl_secrets_add(&sec, "id=c,bogus=1", &err) < 0 && strstr(err.msg, "bogus"), "an unknown key is an error");
+        ok(sl_secrets_add(&sec, "id=c,src=/nonexistent/x", &err) < 0 && strstr(err.msg, "/nonexistent/x"),
+           "a missing file is an error naming it");
+        ok(!sl_secrets_find(&sec, "zzz"), "an unknown id is not found");
+        sl_secrets_free(&sec);
+        ok(sec.n == 0 && sec.v == NULL, "free empties the set");
+}
+
 int main(void)
 {
         if (!mkdtemp(tmp))
@@ -252,6 +319,8 @@ int main(void)
         test_overlay_options();
         test_imgcfg();
         test_copy_plan(root);
+        test_mountpoints(root);
+        test_secrets();
         close(root);
         sl_rm_rf_at(AT_FDCWD, tmp, NULL);
         return tap_done();
