@@ -93,6 +93,11 @@ out_is "--additional-gids adds supplementary groups" "5 6" \
 out_is "the exec'd program is an ordinary dumpable process (its /proc files are its own)" 1000 \
 	sl exec -u 1000 $P-main stat -c %u /proc/self/status
 out_is "--cwd sets the working directory" /tmp sl exec --cwd /tmp $P-main pwd
+escaped=""
+for fd in 3 4 5 6 7 8 9 10 11 12; do
+	sl --log "$T/exec.log" exec --cwd /proc/self/fd/$fd $P-main pwd >/dev/null 2>&1 && escaped="$escaped $fd"
+done
+ok "no fd of the runtime is left for a cwd of /proc/self/fd/N (CVE-2024-21626)" [ -z "$escaped" ]
 out_is "exec starts in the config's cwd by default" / sl exec $P-main pwd
 out_is "exec keeps the config's environment" yes sl exec $P-main sh -c 'echo $FROMCONFIG'
 out_is "--env adds variables" "bar baz" sl exec -e FOO=bar --env QUX=baz $P-main sh -c 'echo $FOO $QUX'
