@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "builder/exec/outtail.h"
@@ -68,8 +69,12 @@ int sl_outtail_start(sl_outtail *t, bool echo, sl_error *err)
                 return sl_err_sys(err, e, "fork the output pump");
         }
         if (t->pump == 0) {
-                close(p[1]);
-                pump(t->buf, p[0], echo ? 1 : -1);
+                /* The pump outlives a killed build while the container
+                 * still writes: it must not hold the build's fds (the
+                 * store's lock, which prune and fsck wait for) meanwhile. */
+                if (dup2(p[0], 3) == 3)
+                        syscall(SYS_close_range, 4U, ~0U, 0U);
+                pump(t->buf, 3, echo ? 1 : -1);
         }
         close(p[0]);
         int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
