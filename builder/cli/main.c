@@ -54,6 +54,7 @@ int main(int argc, char **argv)
                 printf("sloika-build version %s\n", PACKAGE_VERSION);
                 return SL_EXIT_OK;
         }
+        sl_store_cli_reaper = sl_build_reap_containers;
         for (size_t i = 0; i < N_COMMANDS; i++) {
                 if (strcmp(cmd, commands[i].name) != 0)
                         continue;

@@ -48,11 +48,14 @@ static int common_opts(int argc, char **argv, const char *usage, const char **ro
         return 0;
 }
 
+sl_store_reap_fn sl_store_cli_reaper;
+
 static int open_store(const char *cmd, const char *root, sl_store **s)
 {
         sl_error err = {0};
         if (sl_store_open(root, s, &err) < 0)
                 return sl_store_cli_fail(cmd, &err);
+        sl_store_set_reaper(*s, sl_store_cli_reaper);
         return 0;
 }
 
@@ -246,24 +249,34 @@ static void print_report(void *ctx, const char *msg)
 int sl_build_cmd_fsck(int argc, char **argv)
 {
         const char *root;
-        int r = common_opts(argc, argv, "Usage: sloika-build fsck [--root DIR]\n\n"
-                            "Re-hashes every blob, removes any whose bytes do not match its name\n"
-                            "and what interrupted work left, and checks that every tag's blobs\n"
-                            "are present. Exits 1 when it found damage.\n\n" COMMON_HELP, &root, NULL, NULL);
+        char repair = 0;
+        int r = common_opts(argc, argv, "Usage: sloika-build fsck [--repair] [--root DIR]\n\n"
+                            "Re-hashes every blob; checks that layers/ holds only chain-id dirs, that\n"
+                            "every tag's manifest, config and layer blobs are there and parse, and\n"
+                            "that cache entries name stored blobs; reports what a crash left (tmp/\n"
+                            "entries, step containers, mounts). Prints one line per finding and\n"
+                            "exits 1 when anything is left unrepaired. Waits for running builds.\n\n"
+                            "      --repair    remove corrupt blobs, untag dangling tags and clear\n"
+                            "                  the leftovers\n" COMMON_HELP, &root, "repair", &repair);
         if (r)
                 return r < 0 ? SL_EXIT_USAGE : SL_EXIT_OK;
+        if (optind != argc) {
+                fprintf(stderr, "sloika-build fsck: unexpected argument \"%s\"\n", argv[optind]);
+                return SL_EXIT_USAGE;
+        }
         sl_store *s;
         if (open_store("fsck", root, &s))
                 return SL_EXIT_FAIL;
         sl_error err = {0};
         sl_store_stats st;
-        int rc = sl_store_fsck(s, print_report, NULL, &st, &err);
+        sl_fsck_opts o = {.repair = repair == 'x', .report = print_report};
+        int rc = sl_store_fsck_ex(s, &o, &st, &err);
         sl_store_close(s);
         if (rc < 0)
                 return sl_store_cli_fail("fsck", &err);
-        printf("checked %zu blobs: %zu problems, %zu blobs removed, %zu temporary entries removed\n",
-               st.blobs_checked, st.problems, st.blobs_removed, st.tmp_removed);
-        return st.problems ? SL_EXIT_FAIL : SL_EXIT_OK;
+        printf("checked %zu blobs: %zu problems, %zu leftovers, %zu repaired\n", st.blobs_checked, st.problems,
+               st.leftovers, st.repaired);
+        return st.problems + st.leftovers > st.repaired ? SL_EXIT_FAIL : SL_EXIT_OK;
 }
 
 int sl_build_cmd_export(int argc, char **argv)

@@ -1,9 +1,8 @@
-/* Store maintenance: garbage collection and fsck, both under the
- * exclusive lock so no build is writing meanwhile. */
+/* Store maintenance: garbage collection, under the exclusive lock so no
+ * build is writing meanwhile (fsck is in fsck.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,19 +79,6 @@ typedef struct sweep {
         void *report_ctx;
 } sweep;
 
-static void say(sweep *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(sweep *w, const char *fmt, ...)
-{
-        if (!w->report)
-                return;
-        char msg[1024];
-        va_list va;
-        va_start(va, fmt);
-        vsnprintf(msg, sizeof msg, fmt, va);
-        va_end(va);
-        w->report(w->report_ctx, msg);
-}
-
 static int sweep_blob(sl_store *s, int dirfd, const char *name, void *ctx, sl_error *err)
 {
         sweep *w = ctx;
@@ -121,10 +107,10 @@ static int sweep_layer(sl_store *s, int dirfd, const char *name, void *ctx, sl_e
 
 static int sweep_tmp(sl_store *s, int dirfd, const char *name, void *ctx, sl_error *err)
 {
+        (void)dirfd;
         sweep *w = ctx;
-        if (sl_rm_rf_at(dirfd, name, err) < 0)
-                return sl_err_wrap(err, "store %s: remove tmp/%s", s->root, name);
-        say(w, "removed stale tmp/%s", name);
+        if (sl_store_leftover(s, name, true, w->report, w->report_ctx, err) < 0)
+                return -1;
         w->st->tmp_removed++;
         return 0;
 }
@@ -192,80 +178,6 @@ int sl_store_gc(sl_store *s, sl_store_stats *st, sl_error *err)
                 rc = each_entry(s, s->blobsfd, sweep_blob, &w, err);
         if (rc == 0)
                 rc = each_entry(s, s->layersfd, sweep_layer, &w, err);
-        oci_index_free(idx);
-        sl_strset_free(&r.blobs);
-        sl_strset_free(&r.layers);
-        sl_store_unlock_exclusive(s);
-        return rc;
-}
-
-static bool valid_hex64(const char *name)
-{
-        if (strlen(name) != 64)
-                return false;
-        for (const char *p = name; *p; p++)
-                if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-                        return false;
-        return true;
-}
-
-static int check_blob(sl_store *s, int dirfd, const char *name, void *ctx, sl_error *err)
-{
-        sweep *w = ctx;
-        w->st->blobs_checked++;
-        struct stat st;
-        if (!valid_hex64(name) || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
-                say(w, "blobs/sha256/%s: not a blob (bad name or not a regular file): removed", name);
-                w->st->problems++;
-                w->st->blobs_removed++;
-                return sl_rm_rf_at(dirfd, name, err);
-        }
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        char got[SL_DIGEST_STR_MAX];
-        if (fd < 0 || sl_digest_fd(SL_DIGEST_SHA256, fd, got, NULL, err) < 0)
-                return sl_err_wrap(err, "store %s: hash blob %s", s->root, name);
-        if (strcmp(got + 7, name) == 0)
-                return 0;
-        say(w, "blob sha256:%s: content hashes to %s: removed", name, got);
-        w->st->problems++;
-        w->st->blobs_removed++;
-        w->st->bytes_freed += (uint64_t)st.st_size;
-        if (unlinkat(dirfd, name, 0) < 0)
-                return sl_err_sys(err, errno, "store %s: remove corrupt blob %s", s->root, name);
-        return 0;
-}
-
-int sl_store_fsck(sl_store *s, sl_store_report_fn report, void *ctx, sl_store_stats *st, sl_error *err)
-{
-        memset(st, 0, sizeof *st);
-        if (sl_store_lock_exclusive(s, err) < 0)
-                return -1;
-        reach r = {0};
-        oci_index *idx = NULL;
-        sweep w = {&r, st, report, ctx};
-        int rc = each_entry(s, s->tmpfd, sweep_tmp, &w, err);
-        if (rc == 0)
-                rc = each_entry(s, s->blobsfd, check_blob, &w, err);
-        if (rc == 0)
-                rc = collect_reach(s, &r, &idx, err);
-        for (size_t i = 0; rc == 0 && i < idx->manifests_len; i++) {
-                const char *ref = oci_string_map_get(idx->manifests[i].annotations, SL_REF_NAME_ANNOTATION);
-                oci_manifest *m = NULL;
-                oci_image *c = NULL;
-                sl_error e2;
-                if (sl_store_load_image(s, idx->manifests[i].digest, &m, &c, &e2) < 0) {
-                        say(&w, "tag %s: %s", ref ? ref : "(none)", e2.msg);
-                        st->problems++;
-                        continue;
-                }
-                for (size_t l = 0; l < m->layers_len; l++)
-                        if (!sl_store_has_blob(s, m->layers[l].digest)) {
-                                say(&w, "tag %s: layer blob %s is missing", ref ? ref : "(none)", m->layers[l].digest);
-                                st->problems++;
-                        }
-                oci_manifest_free(m);
-                oci_image_free(c);
-        }
         oci_index_free(idx);
         sl_strset_free(&r.blobs);
         sl_strset_free(&r.layers);

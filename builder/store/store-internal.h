@@ -10,6 +10,7 @@ struct sl_store {
         int lockfd, indexlockfd;
         int holds;                            /* shared holds on lockfd */
         bool exclusive;                       /* gc/fsck hold it exclusively */
+        sl_store_reap_fn reaper;              /* deletes containers a crash left */
 };
 
 /* The hex of a "sha256:<hex>" digest, or NULL with err set. */
@@ -19,5 +20,13 @@ char *sl_store_tmp_name(const char *prefix);
 /* Exclusive lock for gc/fsck; fails with EDEADLK under a hold. */
 int sl_store_lock_exclusive(sl_store *s, sl_error *err);
 void sl_store_unlock_exclusive(sl_store *s);
+
+/* What a crash left in tmp/NAME: containers still running from its
+ * state/ dir and mounts under it. With clear, deletes the containers
+ * (through the reaper), detaches the mounts and removes the entry; each
+ * finding is described through say(ctx, msg) first. Returns the number
+ * of findings, or -1 with err set. */
+typedef void (*sl_store_say_fn)(void *ctx, const char *msg);
+int sl_store_leftover(sl_store *s, const char *name, bool clear, sl_store_say_fn say, void *ctx, sl_error *err);
 
 #endif

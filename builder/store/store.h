@@ -133,16 +133,40 @@ int sl_store_list(sl_store *s, oci_index **out, sl_error *err);
 /* ---- maintenance ---- */
 typedef struct sl_store_stats {
         size_t blobs_checked, blobs_removed, layers_removed, tmp_removed, problems;
+        size_t leftovers;  /* what a crash left: tmp/ entries, containers, mounts, stale cache */
+        size_t repaired;   /* problems and leftovers fsck repaired */
         uint64_t bytes_freed;
 } sl_store_stats;
+
+/* Deletes (force) every container under state_root: a build killed
+ * mid-RUN leaves its step container running with its state in tmp/.
+ * The store cannot link the runtime itself, so sloika-build sets one. */
+typedef int (*sl_store_reap_fn)(const char *state_root, sl_error *err);
+void sl_store_set_reaper(sl_store *s, sl_store_reap_fn fn);
+
 /* Removes blobs and layer dirs no tag or cache entry reaches, and stale
- * tmp/ entries. Layer dirs a mounted overlay uses as lowerdirs (seen in
- * this mount namespace) are kept. */
+ * tmp/ entries (deleting their containers and detaching their mounts
+ * first). Layer dirs a mounted overlay uses as lowerdirs (seen in this
+ * mount namespace) are kept. */
 int sl_store_gc(sl_store *s, sl_store_stats *st, sl_error *err);
-/* Re-hashes every blob: removes (and reports on stderr through report)
- * one whose bytes do not match its name; removes stale tmp/ files;
- * reports tags whose blobs are missing. st->problems counts findings. */
+
 typedef void (*sl_store_report_fn)(void *ctx, const char *msg);
+typedef struct sl_fsck_opts {
+        bool repair;
+        sl_store_report_fn report;  /* one line per finding; may be NULL */
+        void *ctx;
+} sl_fsck_opts;
+/* Checks the whole store under the exclusive lock: re-hashes every blob;
+ * layers/ holds only chain-id dirs; index.json parses and every tag's
+ * manifest, config and layer blobs are present and parse, with as many
+ * diff_ids as layers; cache entries name stored blobs; tmp/ is empty
+ * (anything there is a crash's leftover: half-written blobs, half-
+ * unpacked layers, work dirs, step containers, mounts). With repair:
+ * removes corrupt blobs and bad layer dirs, untags dangling tags, drops
+ * stale cache entries and clears the leftovers. st->problems counts
+ * damage, st->leftovers crash leftovers, st->repaired what was fixed. */
+int sl_store_fsck_ex(sl_store *s, const sl_fsck_opts *o, sl_store_stats *st, sl_error *err);
+/* sl_store_fsck_ex with repair. */
 int sl_store_fsck(sl_store *s, sl_store_report_fn report, void *ctx, sl_store_stats *st, sl_error *err);
 
 #endif
