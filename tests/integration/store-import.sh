@@ -97,6 +97,7 @@ printf 'corrupt' >> "$S/blobs/sha256/$BLOB"
 : > "$S/tmp/blob-left-by-a-crash"
 ok "fsck reports a corrupt blob and fails" sh -c "! '$SB' fsck --root '$S' > '$T/fsck2.log'"
 ok "the report names the blob" grep -q "$BLOB" "$T/fsck2.log"
+ok "fsck --repair repairs what it found" sh -c "'$SB' fsck --repair --root '$S' > '$T/fsck3.log'"
 ok "fsck removed the corrupt blob and the stale temp file" sh -c "[ ! -e '$S/blobs/sha256/$BLOB' ] && [ ! -e '$S/tmp/blob-left-by-a-crash' ]"
 "$SB" rm --root "$S" busybox:latest conc:1 conc:2 conc:3 conc:4 >/dev/null
 ok "prune empties a store without tags" sh -c "'$SB' prune --root '$S' >/dev/null && [ -z \"\$(ls -A '$S/blobs/sha256')\" ]"
