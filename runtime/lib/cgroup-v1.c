@@ -70,8 +70,13 @@ static int v1_memory_limits(const char *dir, const oci_linux_memory *m, sl_error
         }
         if (swap_first && write_i64(dir, "memory.memsw.limit_in_bytes", swap, F("memory.swap"), err) < 0)
                 return -1;
-        if (has_limit && write_i64(dir, "memory.limit_in_bytes", limit, F("memory.limit"), err) < 0)
+        if (has_limit && write_i64(dir, "memory.limit_in_bytes", limit, F("memory.limit"), err) < 0) {
+                if (err && err->code == EBUSY)
+                        sl_err(err, EBUSY, F("memory.limit") ": %" PRId64 " is below what the container uses "
+                               "and the kernel could not reclaim enough (memory.limit_in_bytes: Device or "
+                               "resource busy)", limit);
                 return -1;
+        }
         if (has_swap && !swap_first &&
             write_i64(dir, "memory.memsw.limit_in_bytes", swap, F("memory.swap"), err) < 0)
                 return -1;

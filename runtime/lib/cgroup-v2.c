@@ -72,10 +72,10 @@ static int write_max(const char *dir, const char *file, int64_t v, const char *f
         return sl_cg_writef(dir, file, field, err, "%" PRId64, v);
 }
 
-static int v2_swap(const char *dir, const oci_linux_memory *m, sl_error *err)
+static int v2_swap(const char *dir, const oci_linux_memory *m, bool update, sl_error *err)
 {
         bool has_swap = m->has_swap && m->swap != 0;
-        int64_t swap = m->swap;
+        int64_t swap = m->swap, limit = m->has_limit ? m->limit : 0;
         if (!has_swap && m->has_limit && m->limit == -1)
                 has_swap = true, swap = -1;
         if (!has_swap)
@@ -91,13 +91,17 @@ static int v2_swap(const char *dir, const oci_linux_memory *m, sl_error *err)
         /* OCI's swap is memory+swap; cgroup2 limits swap alone. */
         if (swap < -1)
                 return sl_err(err, EINVAL, F("memory.swap") ": invalid value %" PRId64, swap);
-        if (!m->has_limit || m->limit <= 0)
+        /* An update may change swap alone: take the memory limit in force. */
+        uint64_t cur;
+        if (!m->has_limit && update && sl_cg_read_u64(dir, "memory.max", &cur, NULL) == 0 && cur < INT64_MAX)
+                limit = (int64_t)cur;
+        if (limit <= 0)
                 return sl_err(err, EINVAL, F("memory.swap") ": on cgroup v2 a memory+swap limit needs "
                               "memory.limit too");
-        if (swap < m->limit)
+        if (swap < limit)
                 return sl_err(err, EINVAL, F("memory.swap") ": memory+swap limit %" PRId64
-                              " is below the memory limit %" PRId64, swap, m->limit);
-        return sl_cg_writef(dir, "memory.swap.max", F("memory.swap"), err, "%" PRId64, swap - m->limit);
+                              " is below the memory limit %" PRId64, swap, limit);
+        return sl_cg_writef(dir, "memory.swap.max", F("memory.swap"), err, "%" PRId64, swap - limit);
 }
 
 int sl_cg_v2_memory(const char *dir, const oci_linux_resources *r, bool update, sl_error *err)
@@ -109,7 +113,7 @@ int sl_cg_v2_memory(const char *dir, const oci_linux_resources *r, bool update, 
                 return -1;
         if (m->has_limit && write_max(dir, "memory.max", m->limit, F("memory.limit"), err) < 0)
                 return -1;
-        if (v2_swap(dir, m, err) < 0)
+        if (v2_swap(dir, m, update, err) < 0)
                 return -1;
         if (m->has_reservation && write_max(dir, "memory.low", m->reservation, F("memory.reservation"), err) < 0)
                 return -1;

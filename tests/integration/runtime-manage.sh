@@ -173,11 +173,26 @@ out_is "a bad --resources value names the JSON field" "stdin: memory.limit: expe
 	sh -c "echo '{\"memory\":{\"limit\":\"x\"}}' | '$SLOIKA' --root '$ROOT' update -r - mg-upd 2>&1 | sed 's/.*msg=\"//;s/\"$//'"
 out_is "a missing --resources file is named" "$T/nope.json" \
 	sh -c "'$SLOIKA' --root '$ROOT' update -r '$T/nope.json' mg-upd 2>&1 | grep -o '$T/nope.json' | head -n 1"
+hugetlb=false
+[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] && { [ -d /sys/fs/cgroup/hugetlb ] ||
+	grep -qsw hugetlb /sys/fs/cgroup/unified/cgroup.subtree_control /sys/fs/cgroup/cgroup.subtree_control; } &&
+	hugetlb=true
+if $hugetlb; then
+	echo '{"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}' | sl update -r - mg-upd
+	out_is "update --resources sets hugetlb limits (the unified tree's on a hybrid host)" 4194304 \
+		cgfile hugetlb mg-upd hugetlb.2MB.limit_in_bytes hugetlb.2MB.max
+else
+	skip "update --resources sets hugetlb limits (the unified tree's on a hybrid host)" "no 2MB hugetlb controller"
+fi
 if $v1mem; then
+	out_is "a memory limit below the usage is a clear error" \
+		"cgroup: linux.resources.memory.limit: 4096 is below what the container uses and the kernel could not reclaim enough (memory.limit_in_bytes: Device or resource busy)" \
+		msg sl update --memory 4k mg-upd
 	out_is "swap below memory is a clear error naming the field" \
 		"cgroup: linux.resources.memory.swap: memory+swap limit 1048576 is below the memory limit 2097152" \
 		msg sl update --memory 2M --memory-swap 1M mg-upd
 else
+	skip "a memory limit below the usage is a clear error" "no v1 memory controller"
 	skip "swap below memory is a clear error naming the field" "no v1 memory controller"
 fi
 ok "a failed update left the earlier limits" [ "$(cgfile pids mg-upd pids.max pids.max)" = 9 ]
@@ -280,6 +295,20 @@ else
 	ok "v2: resume succeeds and clears cgroup.freeze" [ "$(v2 cat /sys/fs/cgroup/sloika/mg-v2/cgroup.freeze)" = 0 ]
 	ok "v2: the counter advances after resume" advancing mg-count2
 	ok "v2: state reports running after resume" v2status mg-v2 running
+	if [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] && v2 grep -qw hugetlb /sys/fs/cgroup/cgroup.subtree_control; then
+		echo '{"hugepageLimits": [{"pageSize": "2MB", "limit": 6291456}]}' | sl2 update -r - mg-v2
+		out_is "v2: update applies live (hugetlb.2MB.max)" 6291456 v2 cat /sys/fs/cgroup/sloika/mg-v2/hugetlb.2MB.max
+	else
+		skip "v2: update applies live (hugetlb.2MB.max)" "no hugetlb controller in cgroup2"
+	fi
+	if v2 grep -qw pids /sys/fs/cgroup/cgroup.subtree_control; then
+		sl2 update --pids-limit 5 mg-v2
+		out_is "v2: update --pids-limit sets pids.max" 5 v2 cat /sys/fs/cgroup/sloika/mg-v2/pids.max
+	else
+		out_is "v2: a controller the tree lacks is a clear error naming the field" \
+			"cgroup: linux.resources.pids: the pids controller is not available: not enabled in the parent's cgroup.subtree_control (held by cgroup v1, or not built into the kernel)" \
+			msg sl2 update --pids-limit 5 mg-v2
+	fi
 	sl2 pause mg-v2
 	v2p=$(v2procs mg-v2)
 	sl2 kill mg-v2 KILL
