@@ -255,11 +255,14 @@ static void link_hardlinks(walker *w)
         free(multi);
 }
 
+#define READ_BUF 65536
+
 typedef struct emit_ctx {
         sl_byte_sink sink;
         void *sink_ctx;
         sl_error *err;
         bool sink_failed;
+        char *buf;  /* READ_BUF bytes, for every file */
 } emit_ctx;
 
 static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
@@ -303,10 +306,13 @@ static int copy_file(struct archive *a, emit_ctx *e, int rootfd, const item *it,
                 return sl_err_sys(err, errno, "%s: stat", it->path);
         if (st.st_ino != it->st.st_ino || st.st_size != it->st.st_size)
                 return sl_err(err, EAGAIN, "%s: file changed while making the layer", it->path);
-        _cleanup_free_ char *buf = sl_xmalloc(65536);
+        char *buf = e->buf;
         off_t size = st.st_size, pos = 0;
+        /* with a block for every byte there is no hole to look for: most
+         * files skip the two lseeks */
+        bool dense = st.st_blocks * 512 >= st.st_size;
         while (pos < size) {
-                off_t data = lseek(fd, pos, SEEK_DATA);
+                off_t data = dense ? pos : lseek(fd, pos, SEEK_DATA);
                 if (data < 0) {
                         if (errno != ENXIO)
                                 data = pos;  /* no SEEK_DATA here: read everything */
@@ -323,13 +329,13 @@ static int copy_file(struct archive *a, emit_ctx *e, int rootfd, const item *it,
                 }
                 if (pos >= size)
                         break;
-                off_t hole = lseek(fd, pos, SEEK_HOLE);
+                off_t hole = dense ? size : lseek(fd, pos, SEEK_HOLE);
                 if (hole < 0 || hole > size)
                         hole = size;
                 if (hole == pos)
                         hole = size;
                 while (pos < hole) {
-                        size_t want = (size_t)(hole - pos) < 65536 ? (size_t)(hole - pos) : 65536;
+                        size_t want = (size_t)(hole - pos) < READ_BUF ? (size_t)(hole - pos) : READ_BUF;
                         ssize_t r = pread(fd, buf, want, pos);
                         if (r < 0) {
                                 if (errno == EINTR)
@@ -384,7 +390,8 @@ static void fill_entry(struct archive_entry *ae, const item *it, const sl_diff_o
 
 static int emit(walker *w, int rootfd, sl_byte_sink sink, void *sink_ctx, sl_error *err)
 {
-        emit_ctx e = {sink, sink_ctx, err, false};
+        _cleanup_free_ char *buf = sl_xmalloc(READ_BUF);
+        emit_ctx e = {sink, sink_ctx, err, false, buf};
         struct archive *a = archive_write_new();
         if (!a)
                 return sl_err(err, ENOMEM, "cannot create a tar writer");
