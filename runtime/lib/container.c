@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -247,6 +248,7 @@ static int spawn_init(creation *c, int child_fd, int fifo_fd, int console_fd, sl
                         return sl_err_sys(err, errno, "linux.namespaces: clone the init");
                 if (pid == 0) {
                         close(c->sync_fd);
+                        close(c->dirfd);  /* the create lock stays with create */
                         sl_init_main(&ctx);
                 }
                 c->pid = pid;
@@ -261,6 +263,7 @@ static int spawn_init(creation *c, int child_fd, int fifo_fd, int console_fd, sl
                 sl_error e = { 0 };
                 pid_t init;
                 close(c->sync_fd);
+                close(c->dirfd);  /* the create lock stays with create */
                 if (sl_ns_join_all(&c->plan, &e) < 0 ||
                     (c->plan.new_time && sl_ns_new_time(c->spec->linux, &e) < 0)) {
                         sl_sync_send_error(child_fd, &e);
@@ -490,6 +493,8 @@ static int create(creation *c, const sl_create_opts *o, bool use_fifo, sl_error 
                         return -1;
                 return sl_err_wrap(err, "create");
         }
+        /* Created: the container is no longer "creating". */
+        flock(c->dirfd, LOCK_UN);
         return 0;
 }
 
@@ -538,6 +543,7 @@ int sl_container_start(const char *root, const char *id, sl_error *err)
         switch (sl_state_status(dirfd, st)) {
         case SL_STATUS_CREATED: break;
         case SL_STATUS_STOPPED: sl_err(err, EINVAL, "cannot start a container that has stopped"); goto out;
+        case SL_STATUS_CREATING: sl_err(err, EINVAL, "cannot start a container that is still being created"); goto out;
         default: sl_err(err, EINVAL, "cannot start an already running container"); goto out;
         }
         if (st->notify_socket) {
@@ -658,6 +664,29 @@ static int destroy(int rootfd, const sl_state_container *st, sl_error *err)
         return 0;
 }
 
+/* delete --force while a create runs: killing its init makes the create
+ * fail and undo what it made; what it leaves (if it dies too) is removed
+ * here once its lock is free. */
+static int stop_creating(int rootfd, int dirfd, const sl_state_container *st, sl_error *err)
+{
+        sl_state_container *now = NULL;
+        _cleanup_close_ int fd = -1;
+        int i, r;
+
+        for (i = 0; i < 10000 && sl_state_creating(dirfd); i++) {
+                if (st->pid > 0 && i % 100 == 0)
+                        kill_init(st);
+                usleep(1000);
+        }
+        if (i == 10000)
+                return sl_err(err, EBUSY, "delete %s: its create still runs after 10 s", st->id);
+        if (sl_state_load(rootfd, st->id, &now, &fd, err) < 0)
+                return err->code == ENOENT ? sl_state_dir_remove(rootfd, st->id, err) : -1;
+        r = kill_everything(now, err) < 0 ? -1 : destroy(rootfd, now, err);
+        sl_state_container_free(now);
+        return r;
+}
+
 int sl_container_delete(const char *root, const char *id, bool force, sl_error *err)
 {
         _cleanup_close_ int rootfd = -1, dirfd = -1;
@@ -682,6 +711,13 @@ int sl_container_delete(const char *root, const char *id, bool force, sl_error *
                 if (kill_everything(st, err) < 0)
                         goto out;
                 break;
+        case SL_STATUS_CREATING:
+                if (!force) {
+                        sl_err(err, EBUSY, "cannot delete container %s that is not stopped: creating", id);
+                        goto out;
+                }
+                r = stop_creating(rootfd, dirfd, st, err);
+                goto out;
         default:
                 if (!force) {
                         sl_err(err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
@@ -736,9 +772,10 @@ int sl_container_kill(const char *root, const char *id, int sig, bool all, sl_er
         rootfd = sl_state_root_open(root, false, err);
         if (rootfd < 0 || sl_state_load(rootfd, id, &st, &dirfd, err) < 0)
                 return -1;
-        if (sl_state_status(dirfd, st) == SL_STATUS_STOPPED) {
-                sl_err(err, ESRCH, "container not running");
-                goto out;
+        switch (sl_state_status(dirfd, st)) {
+        case SL_STATUS_STOPPED: sl_err(err, ESRCH, "container not running"); goto out;
+        case SL_STATUS_CREATING: sl_err(err, EBUSY, "container %s is still being created", id); goto out;
+        default: break;
         }
         if (all && st->cgroup_path) {
                 r = kill_cgroup(st, sig, err);

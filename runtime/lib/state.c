@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,7 +77,22 @@ int sl_state_dir_create(int rootfd, const char *id, sl_error *err)
         fd = openat(rootfd, id, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return sl_err_sys(err, errno, "open state dir for %s", id);
+        /* Nobody else has it yet: the lock cannot be busy. */
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                int e = errno;
+                close(fd);
+                return sl_err_sys(err, e, "lock state dir for %s", id);
+        }
         return fd;
+}
+
+bool sl_state_creating(int dirfd)
+{
+        if (flock(dirfd, LOCK_SH | LOCK_NB) == 0) {
+                flock(dirfd, LOCK_UN);
+                return false;
+        }
+        return errno == EWOULDBLOCK;
 }
 
 int sl_state_load(int rootfd, const char *id, sl_state_container **out, int *dirfd,
@@ -96,9 +112,21 @@ int sl_state_load(int rootfd, const char *id, sl_state_container **out, int *dir
                 return sl_err_sys(err, errno, "open state dir of \"%s\"", id);
         }
         if (sl_read_file_at(fd, SL_STATE_FILE, &data, &len, err) < 0) {
-                if (err->code == ENOENT)
+                if (err->code != ENOENT)
+                        return -1;
+                if (!sl_state_creating(fd))
                         return sl_err(err, ENOENT, "container \"%s\" does not exist", id);
-                return -1;
+                /* A create still before its first save: only the id is known. */
+                *out = sl_xcalloc(1, sizeof(**out));
+                (*out)->id = sl_xstrdup(id);
+                (*out)->oci_version = sl_xstrdup(SL_OCI_VERSION);
+                (*out)->bundle = sl_xstrdup("");
+                (*out)->rootfs = sl_xstrdup("");
+                (*out)->created = sl_xstrdup("");
+                (*out)->config_path = sl_xstrdup("");
+                if (dirfd)
+                        *dirfd = SL_STEAL_FD(fd);
+                return 0;
         }
         snprintf(src, sizeof(src), "%s/%s", id, SL_STATE_FILE);
         *out = sl_state_container_parse_data(data, len, src, err);
@@ -222,6 +250,8 @@ sl_status sl_state_status(int dirfd, const sl_state_container *st)
 {
         struct stat sb;
 
+        if (sl_state_creating(dirfd))
+                return SL_STATUS_CREATING;
         if (!sl_state_init_alive(st))
                 return SL_STATUS_STOPPED;
         if (fstatat(dirfd, SL_EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0)

@@ -2,8 +2,9 @@
  *   state.json  the private state (state-file.desc), replaced atomically;
  *   exec.fifo   present while the container is "created": its init blocks
  *               opening it for writing until `start` opens it for reading.
- * The status is derived, never stored: a dead init (or a recycled pid,
- * seen through its start time) means stopped; else the fifo means
+ * The status is derived, never stored: the dir locked by a running
+ * create means creating; a dead init (or a recycled pid, seen through its
+ * start time) means stopped; else the fifo means
  * created; else a frozen cgroup means paused; else running. */
 #ifndef SLOIKA_RUNTIME_STATE_H
 #define SLOIKA_RUNTIME_STATE_H
@@ -36,12 +37,18 @@ int sl_state_check_id(const char *id, sl_error *err);
 int sl_state_root_open(const char *root, bool create, sl_error *err);
 
 /* Makes <root>/<id>; an existing one fails with
- * "container with id exists: ID". Returns an O_DIRECTORY fd. */
+ * "container with id exists: ID". Returns an O_DIRECTORY fd holding an
+ * exclusive flock on the dir for as long as create runs (its children must
+ * not inherit it): the container reads as "creating" meanwhile. */
 int sl_state_dir_create(int rootfd, const char *id, sl_error *err);
 
+/* Whether a create still holds the lock on the state dir dirfd. */
+bool sl_state_creating(int dirfd);
+
 /* Opens <root>/<id> and reads its state. A missing dir or state file fails
- * with `container "ID" does not exist` and err->code ENOENT. *dirfd may be
- * NULL. */
+ * with `container "ID" does not exist` and err->code ENOENT, unless a create
+ * still runs: then a state with only the id (pid 0) comes back. *dirfd may
+ * be NULL. */
 int sl_state_load(int rootfd, const char *id, sl_state_container **out, int *dirfd,
                   sl_error *err);
 int sl_state_save(int dirfd, const sl_state_container *st, sl_error *err);

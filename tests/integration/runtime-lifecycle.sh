@@ -168,6 +168,54 @@ for i in $(seq 30); do
 done
 ok "delete right after kill KILL succeeds (30 rounds, $refused refused)" [ "$refused" -eq 0 ]
 
+# "creating": while create runs (here held in a createRuntime hook), the
+# state dir is locked and every command sees it.
+make_bundle slowcreate '["sleep","1000"]'
+cfg slowcreate --arg sleep "$(command -v sleep)" '.hooks.createRuntime = [{path: $sleep, args: ["sleep", "3"]}]'
+status_of() { sl state "$1" 2>/dev/null | jq -r .status; }
+wait_status() { # ID STATUS: up to 5 s
+	local i=0
+	until [ "$(status_of "$1")" = "$2" ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+sl create -b "$T/slowcreate" cr1 </dev/null >/dev/null 2>&1 &
+creator=$!
+wait_status cr1 creating
+out_is "state reports creating while create runs" creating status_of cr1
+ok "list shows it as creating" sh -c "'$SLOIKA' --root '$ROOT' list | grep -q '^cr1 .* creating '"
+out_is "start refuses a container being created" "cannot start a container that is still being created" \
+	sh -c "'$SLOIKA' --root '$ROOT' start cr1 2>&1 | sed 's/.*msg=\"//;s/\"$//'"
+out_is "delete without --force refuses it" "cannot delete container cr1 that is not stopped: creating" \
+	sh -c "'$SLOIKA' --root '$ROOT' delete cr1 2>&1 | sed 's/.*msg=\"//;s/\"$//'"
+wait $creator
+ok "the create then completes" [ $? -eq 0 ]
+out_is "... and the container is created" created status_of cr1
+sl delete -f cr1
+
+# A create SIGKILLed half-way leaves its dir, state and maybe its init:
+# its lock went with it, and delete --force removes everything.
+"$SLOIKA" --root "$ROOT" create -b "$T/slowcreate" cr2 </dev/null >/dev/null 2>&1 &
+creator=$!
+wait_status cr2 creating
+i=0; until [ "$(sl state cr2 | jq -r .pid)" -gt 0 ] 2>/dev/null || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+pid=$(sl state cr2 | jq -r .pid)
+kill -9 $creator; wait $creator 2>/dev/null
+ok "a SIGKILLed create no longer reads as creating" sh -c "[ \"\$('$SLOIKA' --root '$ROOT' state cr2 | jq -r .status)\" != creating ]"
+sl delete -f cr2
+ok "delete --force cleans up after a SIGKILLed create" [ $? -eq 0 -a ! -e "$ROOT/cr2" ]
+ok "... its init is gone" gone "$pid"
+ok "... and its cgroups" sh -c "! ls -d /sys/fs/cgroup/*/sloika/cr2 >/dev/null 2>&1"
+
+# delete --force while create runs stops it: create fails and undoes itself.
+sl create -b "$T/slowcreate" cr3 </dev/null >/dev/null 2>&1 &
+creator=$!
+wait_status cr3 creating
+i=0; until [ "$(sl state cr3 | jq -r .pid)" -gt 0 ] 2>/dev/null || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+sl delete -f cr3
+ok "delete --force of a container being created succeeds" [ $? -eq 0 -a ! -e "$ROOT/cr3" ]
+wait $creator
+ok "... and its create fails" [ $? -ne 0 ]
+ok "... leaving no cgroup" sh -c "! ls -d /sys/fs/cgroup/*/sloika/cr3 >/dev/null 2>&1"
+
 # a half-created container: state dir without state file
 mkdir -p "$ROOT/half"
 sl delete half >/dev/null 2>&1
