@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "builder/exec/add-archive.h"
 #include "builder/exec/copy.h"
 #include "builder/layer/apply.h"
 #include "builder/layer/fsutil.h"
@@ -149,7 +150,7 @@ static int put_link(const sl_copy_src *src, const sl_copy_entry *e, int pdir, co
         return 0;
 }
 
-static int extract(const sl_copy_src *src, const sl_copy_entry *e, int root, sl_error *err)
+static int extract(const sl_copy_src *src, const sl_copy_entry *e, int root, const sl_copy_opts *o, sl_error *err)
 {
         _cleanup_close_ int dpath = sl_mkdirs_in_root(root, e->dst, 0755, err);
         if (dpath < 0)
@@ -160,10 +161,7 @@ static int extract(const sl_copy_src *src, const sl_copy_entry *e, int root, sl_
                 return sl_err_sys(err, errno, "open %s", e->dst);
         if (in < 0)
                 return -1;
-        sl_apply_opts ao = {.layer_name = e->src, .whiteouts = SL_WHITEOUT_APPLY};
-        if (sl_layer_apply(in, dfd, &ao, NULL, err) < 0)
-                return sl_err_wrap(err, "ADD %s", e->src);
-        return 0;
+        return sl_add_extract(in, dfd, e->src, o->has_chown, o->uid, o->gid, err);
 }
 
 static const sl_copy_plan *sort_plan;
@@ -221,7 +219,7 @@ int sl_copy_plan_apply(const sl_copy_src *src, const sl_copy_plan *p, int dstroo
         for (size_t i = 0; i < p->n; i++) {
                 const sl_copy_entry *e = &p->e[i];
                 if (e->kind == SL_COPY_EXTRACT) {
-                        if (extract(src, e, dstroot, err) < 0)
+                        if (extract(src, e, dstroot, o, err) < 0)
                                 return -1;
                         continue;
                 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "builder/exec/add-archive.h"
 #include "builder/exec/copy.h"
 #include "common/cleanup.h"
 #include "common/path.h"
@@ -174,15 +175,7 @@ static int walk_dir(planner *pl, const char *rel, const char *rel_in_src, const 
 static bool is_archive(int rootfd, const char *rel)
 {
         _cleanup_close_ int fd = sl_openat_in_root(rootfd, rel, O_RDONLY | O_CLOEXEC, 0, NULL);
-        unsigned char b[512];
-        if (fd < 0)
-                return false;
-        ssize_t n = pread(fd, b, sizeof b, 0);
-        if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
-                return true;
-        if (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd)
-                return true;
-        return n == 512 && !memcmp(b + 257, "ustar", 5);
+        return fd >= 0 && sl_add_is_archive(fd);
 }
 
 static const char *base_name(const char *p)

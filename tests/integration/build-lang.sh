@@ -118,6 +118,26 @@ ok "a child of an ONBUILD image runs the trigger with its own context" \
 ok "  ... whose file is in the child's last layer" \
 	[ "$(tar -xzOf "$(blob_path "$(layer_digests child | tail -1)")" ob 2>/dev/null)" = triggered ]
 
+mkctx addx <<'DF'
+FROM busybox
+ADD a.tar /plain/
+ADD a.tar.xz /xz/
+ADD --chown=user:staff a.tar.bz2 /bz2/
+ADD data.json.gz /data/
+DF
+mkdir -p "$T/tsrc/d" && echo inside > "$T/tsrc/d/f" && chown -R 1234:2345 "$T/tsrc"
+tar -C "$T/tsrc" -cf "$T/addx/a.tar" d && tar -C "$T/tsrc" -cJf "$T/addx/a.tar.xz" d && tar -C "$T/tsrc" -cjf "$T/addx/a.tar.bz2" d
+echo '{"a":1}' | gzip > "$T/addx/data.json.gz"
+ok "ADD unpacks plain, xz and bzip2 tars" sh -c "'$SB' build -q --root '$S' -t addx '$T/addx' >/dev/null"
+L=$(layer_digests addx | tail -4 | tr '\n' ' ')
+set -- $L
+ok "  ... a plain tar keeps its owners" sh -c "tar -tzvf '$(blob_path "$1")' 2>/dev/null | grep -Eq '^-rw-r--r-- 1234/2345 .* plain/d/f$'"
+ok "  ... an xz tar is unpacked" sh -c "tar -tzf '$(blob_path "$2")' 2>/dev/null | grep -qx 'xz/d/f'"
+ok "  ... ADD --chown owns every unpacked entry (BuildKit >= 0.23)" \
+	sh -c "tar -tzvf '$(blob_path "$3")' 2>/dev/null | grep -E ' bz2/d/?f?$' | awk '{print \$2}' | sort -u | tr '\n' ' ' | grep -qx '1000/50 '"
+ok "  ... a gzip file that holds no tar is copied as it is" \
+	sh -c "tar -tzf '$(blob_path "$4")' 2>/dev/null | grep -qx 'data/data.json.gz'"
+
 mkctx req <<'DF'
 FROM busybox
 ARG NEED
