@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,10 +72,12 @@ static int v1_memory_limits(const char *dir, const oci_linux_memory *m, sl_error
         if (swap_first && write_i64(dir, "memory.memsw.limit_in_bytes", swap, F("memory.swap"), err) < 0)
                 return -1;
         if (has_limit && write_i64(dir, "memory.limit_in_bytes", limit, F("memory.limit"), err) < 0) {
-                if (err && err->code == EBUSY)
-                        sl_err(err, EBUSY, F("memory.limit") ": %" PRId64 " is below what the container uses "
-                               "and the kernel could not reclaim enough (memory.limit_in_bytes: Device or "
-                               "resource busy)", limit);
+                if (err && err->code == EBUSY) {
+                        char msg[sizeof err->msg];
+                        snprintf(msg, sizeof msg, "%s", err->msg);
+                        sl_err(err, EBUSY, "%s (%" PRId64 " is below what the container uses and the kernel "
+                               "could not reclaim enough)", msg, limit);
+                }
                 return -1;
         }
         if (has_swap && !swap_first &&

@@ -186,7 +186,7 @@ else
 fi
 if $v1mem; then
 	out_is "a memory limit below the usage is a clear error" \
-		"cgroup: linux.resources.memory.limit: 4096 is below what the container uses and the kernel could not reclaim enough (memory.limit_in_bytes: Device or resource busy)" \
+		"cgroup: linux.resources.memory.limit: write memory.limit_in_bytes: Device or resource busy (4096 is below what the container uses and the kernel could not reclaim enough)" \
 		msg sl update --memory 4k mg-upd
 	out_is "swap below memory is a clear error naming the field" \
 		"cgroup: linux.resources.memory.swap: memory+swap limit 1048576 is below the memory limit 2097152" \
