@@ -144,19 +144,6 @@ static int check_layer_dir(fsck *f, const char *name, sl_error *err)
         return remove_entry(f, f->s->layersfd, name, "layers/", err);
 }
 
-static int check_cache(fsck *f, const char *name, sl_error *err)
-{
-        _cleanup_free_ char *data = NULL;
-        size_t len;
-        if (sl_read_file_at(f->s->cachefd, name, &data, &len, NULL) == 0 && len < SL_DIGEST_STR_MAX &&
-            sl_digest_parse(data, NULL, NULL, NULL) == 0 && sl_store_has_blob(f->s, data) &&
-            !sl_strset_has(&f->bad, strchr(data, ':') + 1))
-                return 0;
-        say(f, "leftover: cache/%s: names no stored blob%s", name, fixed(f, ": removed"));
-        f->st->leftovers++;
-        return remove_entry(f, f->s->cachefd, name, "cache/", err);
-}
-
 /* A blob an image needs: present and not found corrupt above. */
 static const char *blob_problem(fsck *f, const char *digest)
 {
@@ -198,6 +185,33 @@ static int image_problem(fsck *f, const char *digest, char *why, size_t size)
         oci_manifest_free(m);
         oci_image_free(c);
         return r;
+}
+
+static bool is_manifest(fsck *f, const char *digest)
+{
+        oci_manifest *m = NULL;
+        sl_error e;
+        bool yes = sl_store_load_image(f->s, digest, &m, NULL, &e) == 0 && m->config && m->config->digest;
+        oci_manifest_free(m);
+        return yes;
+}
+
+/* An entry naming a broken image would make the next build reuse it. */
+static int check_cache(fsck *f, const char *name, sl_error *err)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t len;
+        char why[512];
+        if (sl_read_file_at(f->s->cachefd, name, &data, &len, NULL) < 0 || len >= SL_DIGEST_STR_MAX ||
+            blob_problem(f, data)) {
+                say(f, "leftover: cache/%s: names no stored blob%s", name, fixed(f, ": removed"));
+                f->st->leftovers++;
+        } else if (is_manifest(f, data) && image_problem(f, data, why, sizeof why)) {
+                say(f, "error: cache/%s: names a broken image: %s%s", name, why, fixed(f, ": removed"));
+                f->st->problems++;
+        } else
+                return 0;
+        return remove_entry(f, f->s->cachefd, name, "cache/", err);
 }
 
 static int check_tags(fsck *f, sl_error *err)
