@@ -143,6 +143,13 @@ ok "a required secret that was not given fails the build, naming it" \
 ok "a --secret whose file is missing fails clearly" \
 	sh -c "! '$SB' build -q --root '$S' --secret id=x,src=/nonexistent/file '$T/secreq' > '$T/nofile.out' 2>&1 && grep -q '/nonexistent/file' '$T/nofile.out'"
 
+mkctx mfail <<'DF'
+FROM busybox
+RUN --mount=type=cache,target=/c --mount=type=bind,target=/ctx,rw --mount=type=tmpfs,target=/t --mount=type=secret,id=tok echo failing; exit 3
+DF
+"$SB" build -q --root "$S" --secret "id=tok,src=$T/secret.txt" "$T/mfail" >/dev/null 2>&1
+ok "a failing RUN with every mount type fails with its exit code" [ $? = 3 ]
+ok "  ... and leaves no mount, work dir or container" no_leftovers
 ok "the image exports as an OCI layout" sh -c "'$SB' export --root '$S' bind '$T/layout' >/dev/null"
 if command -v umoci >/dev/null; then
 	ok "umoci unpacks it, without the mount targets" \
