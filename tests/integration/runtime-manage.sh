@@ -8,6 +8,17 @@
 . "$top_srcdir/tests/integration/bundle.sh"
 bundle_init
 [ -d /sys/fs/cgroup ] || skip_all "no /sys/fs/cgroup"
+# v2 CMD...: CMD in a private mount namespace whose /sys/fs/cgroup is cgroup2.
+v2() { unshare -m --propagation private sh -c 'mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"' sh "$@"; }
+cleanup() {
+	local id
+	[ -n "${RUNC_ROOT:-}" ] && runc --root "$RUNC_ROOT" delete -f mg-runc-ev >/dev/null 2>&1
+	for id in mg-v2ps mg-v2 mg-v2k mg-v2d; do
+		[ -d "$ROOT/$id" ] && v2 "$SLOIKA" --root "$ROOT" delete -f $id >/dev/null 2>&1
+	done
+	bundle_cleanup
+}
+trap cleanup EXIT
 
 # msg CMD...: the message of the error CMD logs (runc's text log shape).
 msg() { "$@" 2>&1 >/dev/null | tail -n 1 | sed 's/.*msg="//;s/"$//;s/\\"/"/g'; }
@@ -269,7 +280,6 @@ ok "--log-format json logs the error as JSON" \
 ok "... and writes it to stderr too" grep -q 'does not exist' "$T/log.err"
 
 # --- cgroup v2 (a private cgroup2 mount) ---
-v2() { unshare -m --propagation private sh -c 'mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"' sh "$@"; }
 if ! command -v unshare >/dev/null || ! grep -qw cgroup2 /proc/filesystems ||
 	! v2 true 2>/dev/null; then
 	skip "cgroup v2: pause, resume, kill and delete of paused containers" "cannot mount cgroup2 in a mount namespace"
@@ -277,7 +287,6 @@ else
 	sl2() { v2 "$SLOIKA" --root "$ROOT" "$@"; }
 	v2procs() { v2 cat /sys/fs/cgroup/sloika/"$1"/cgroup.procs 2>/dev/null | sort -n; }
 	v2status() { [ "$(sl2 state "$1" 2>/dev/null | jq -r .status)" = "$2" ]; }
-	trap 'for id in mg-v2ps mg-v2 mg-v2k mg-v2d; do sl2 delete -f $id >/dev/null 2>&1; done; bundle_cleanup' EXIT
 	sl2 run -d -b "$T/many" mg-v2ps >/dev/null 2>&1
 	sleep 0.3
 	ok "v2: the container runs in the cgroup2 tree" [ -n "$(v2procs mg-v2ps)" ]
