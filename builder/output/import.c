@@ -44,6 +44,22 @@ static int unpack_tar(sl_store *s, const char *source, const sl_import_opts *o, 
         return 0;
 }
 
+/* An imported rootfs is there to be a base image: its layer dir is made
+ * now, as buildah's and docker's imports leave theirs, not by the first
+ * build that uses it. */
+static int unpack_now(sl_store *s, const oci_image *cfg, oci_descriptor *layer, sl_error *err)
+{
+        oci_manifest m = {.layers = layer, .layers_len = 1, .has_layers = true};
+        char **dirs = NULL;
+        size_t n = 0;
+        if (sl_store_unpack_image(s, &m, cfg, &dirs, &n, err) < 0)
+                return sl_err_wrap(err, "import: unpack layer %s", layer->digest);
+        for (size_t i = 0; i < n; i++)
+                free(dirs[i]);
+        free(dirs);
+        return 0;
+}
+
 int sl_import_rootfs(sl_store *s, const char *source, const sl_import_opts *o,
                      char manifest_digest[SL_DIGEST_STR_MAX], sl_error *err)
 {
@@ -86,6 +102,8 @@ int sl_import_rootfs(sl_store *s, const char *source, const sl_import_opts *o,
         oci_descriptor layer = {.media_type = (char *)sl_compression_media_type(o->compression),
                                 .digest = ld.digest, .size = (int64_t)ld.size, .has_size = true};
         rc = sl_store_put_image(s, &cfg, &layer, 1, manifest_digest, NULL, err);
+        if (rc == 0)
+                rc = unpack_now(s, &cfg, &layer, err);
 out:
         if (dfd >= 0)
                 close(dfd);
