@@ -1,5 +1,5 @@
-/* sloika exec: the runtime side (checks, namespaces, waiting) and the
- * child that becomes the container process. */
+/* sloika exec, the runtime side: checks, what to join, the fork, waiting;
+ * exec-child.c is the child that becomes the container process. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -19,8 +18,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "runtime/lib/cgroup.h"
-#include "runtime/lib/exec-seccomp.h"
-#include "runtime/lib/exec.h"
+#include "runtime/lib/exec-internal.h"
 #include "runtime/lib/lsm.h"
 #include "runtime/lib/namespaces.h"
 #include "runtime/lib/process.h"
@@ -30,23 +28,7 @@
 #include "runtime/lib/sync.h"
 #include "runtime/lib/terminal.h"
 
-#define KEYCTL_JOIN_SESSION_KEYRING 1
-
-/* Everything one exec holds; released by run_free. */
-typedef struct exec_run {
-        const sl_exec_opts *o;
-        sl_state_container *st;
-        oci_spec *spec;
-        oci_process *proc;
-        char *cgroup;           /* where the process goes, NULL: no cgroup */
-        sl_exec_bpf bpf;        /* the container's seccomp filter, compiled */
-        int ns_flags;           /* namespaces of the init that differ from ours */
-        int listen_fds;         /* LISTEN_FDS meant for us, passed on */
-        int state_root, state_dir, pidfd, rootfd, console_fd, sync_fd;
-        pid_t child;
-} exec_run;
-
-static void run_free(exec_run *x)
+static void run_free(sl_exec_run *x)
 {
         int *fds[] = { &x->state_root, &x->state_dir, &x->pidfd, &x->rootfd, &x->console_fd,
                        &x->sync_fd };
@@ -79,7 +61,7 @@ static int check_passed_fds(int n, sl_error *err)
         return 0;
 }
 
-static int load_container(exec_run *x, sl_error *err)
+static int load_container(sl_exec_run *x, sl_error *err)
 {
         const sl_exec_opts *o = x->o;
 
@@ -112,7 +94,7 @@ static int load_container(exec_run *x, sl_error *err)
         return 0;
 }
 
-static int load_process(exec_run *x, sl_error *err)
+static int load_process(sl_exec_run *x, sl_error *err)
 {
         const sl_exec_opts *o = x->o;
         const oci_process *p;
@@ -139,7 +121,7 @@ static int load_process(exec_run *x, sl_error *err)
 
 /* --cgroup SUB: runc 1.1's sub-cgroup of the container's, the same path
  * in every hierarchy. */
-static int pick_cgroup(exec_run *x, sl_error *err)
+static int pick_cgroup(sl_exec_run *x, sl_error *err)
 {
         const char *sub = x->o->cgroup, *base = x->st->cgroup_path;
 
@@ -165,7 +147,7 @@ static int pick_cgroup(exec_run *x, sl_error *err)
 
 /* The init's namespaces that are not ours already (a shared one needs no
  * joining), and its root. */
-static int pick_namespaces(exec_run *x, sl_error *err)
+static int pick_namespaces(sl_exec_run *x, sl_error *err)
 {
         char path[64];
 
@@ -184,68 +166,9 @@ static int pick_namespaces(exec_run *x, sl_error *err)
         return 0;
 }
 
-/* In the child, before it has left the host: cgroup, namespaces, root. */
-static int enter_container(exec_run *x, sl_error *err)
-{
-        /* The cgroup first, so the cgroup namespace's view starts at it. */
-        if (x->cgroup && sl_cgroup_enter(x->cgroup, 0, err) < 0)
-                return -1;
-        /* One call through the pidfd: the kernel enters the user namespace
-         * first, so the others are joined with its privileges. */
-        if ((x->ns_flags & ~CLONE_NEWPID) && setns(x->pidfd, x->ns_flags & ~CLONE_NEWPID) < 0)
-                return sl_err_sys(err, errno, "join the container's namespaces");
-        if (fchdir(x->rootfd) < 0 || chroot(".") < 0)
-                return sl_err_sys(err, errno, "enter the container's root");
-        close(x->rootfd);
-        x->rootfd = -1;
-        close(x->pidfd);
-        x->pidfd = -1;
-        if ((x->ns_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-                return sl_err_sys(err, errno, "user namespace: become uid 0 (is it mapped?)");
-        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
-                return sl_err_sys(err, errno, "create session keyring");
-        return 0;
-}
-
-__attribute__((noreturn)) static void child_main(exec_run *x, int sync_fd)
-{
-        const oci_linux *l = x->spec->linux;
-        sl_process_launch launch = {
-                .p = x->proc,
-                .seccomp = l ? l->seccomp : NULL,
-                .seccomp_bpf = x->bpf.prog.filter ? &x->bpf.prog : NULL,
-                .seccomp_bpf_flags = x->bpf.flags,
-                .sync_fd = sync_fd,
-                .console_fd = x->console_fd,
-                .listen_fds = x->listen_fds,
-                .preserve_fds = x->o->preserve_fds,
-        };
-        sl_error err = { 0 };
-
-        /* Until execve makes it an ordinary process again, nothing in the
-         * container may ptrace it and take what it holds of the host (its
-         * root fd, the state dir: CVE-2016-9962); the state dir is not
-         * needed here at all. */
-        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-                sl_err_sys(&err, errno, "prctl(PR_SET_DUMPABLE)");
-                goto fail;
-        }
-        close(x->state_dir);
-        close(x->state_root);
-        x->state_dir = x->state_root = -1;
-        x->console_fd = -1;  /* prepare closes it */
-        if (enter_container(x, &err) < 0 || sl_process_apply_early(x->proc, l, &err) < 0 ||
-            sl_process_prepare(&launch, &err) < 0 || sl_process_exec(&launch, &err) < 0)
-                sl_err_wrap(&err, "unable to start container process");
-fail:
-        if (sl_sync_send_error(sync_fd, &err) < 0)
-                sl_log_error("exec failed: %s", err.msg);
-        _exit(255);
-}
-
 /* A seccomp listener fd from the child goes to linux.seccomp.listenerPath
  * with the container's state, as for the init. */
-static int relay_seccomp(exec_run *x, int fd, sl_error *err)
+static int relay_seccomp(sl_exec_run *x, int fd, sl_error *err)
 {
         _cleanup_free_ char *json = NULL;
         sl_state_container st = *x->st;
@@ -267,7 +190,7 @@ static int relay_seccomp(exec_run *x, int fd, sl_error *err)
 
 /* Until the child's end closes: its execve (close-on-exec) or its exit
  * after an error record. */
-static int await_exec(exec_run *x, sl_error *err)
+static int await_exec(sl_exec_run *x, sl_error *err)
 {
         for (;;) {
                 sl_sync_msg m;
@@ -306,7 +229,7 @@ static int write_pid_file(const char *path, pid_t pid, sl_error *err)
 /* A pid namespace applies to children only: ours switches for the fork
  * and back right after, so nothing else we fork (sanitizer helpers) lands
  * in the container. */
-static int spawn(exec_run *x, sl_error *err)
+static int spawn(sl_exec_run *x, sl_error *err)
 {
         _cleanup_close_ int own_pidns = -1;
         int sp[2];
@@ -323,7 +246,7 @@ static int spawn(exec_run *x, sl_error *err)
         x->child = fork();
         if (x->child == 0) {
                 close(sp[0]);
-                child_main(x, sp[1]);
+                sl_exec_child_main(x, sp[1]);
         }
         int e = errno;
         close(sp[1]);
@@ -339,7 +262,7 @@ static int spawn(exec_run *x, sl_error *err)
         return 0;
 }
 
-static void reap_failed(exec_run *x)
+static void reap_failed(sl_exec_run *x)
 {
         if (x->child <= 0)
                 return;
@@ -349,7 +272,7 @@ static void reap_failed(exec_run *x)
         x->child = 0;
 }
 
-static int run(exec_run *x, int *exit_code, sl_error *err)
+static int run(sl_exec_run *x, int *exit_code, sl_error *err)
 {
         const sl_exec_opts *o = x->o;
         int status;
@@ -392,7 +315,7 @@ static int run(exec_run *x, int *exit_code, sl_error *err)
 
 int sl_exec(const sl_exec_opts *o, int *exit_code, sl_error *err)
 {
-        exec_run x = { .o = o, .state_root = -1, .state_dir = -1, .pidfd = -1, .rootfd = -1,
+        sl_exec_run x = { .o = o, .state_root = -1, .state_dir = -1, .pidfd = -1, .rootfd = -1,
                        .console_fd = -1, .sync_fd = -1 };
         int r;
 
