@@ -98,16 +98,16 @@ C containers rm r2 2>/dev/null
 R "" t1 sh -c "$COUNTER" >"$T/t1.out" 2>&1 </dev/null &
 runner=$!
 has_out() { grep -qx "$1" "$T/t1.out"; }
-ok "the task starts and prints" wait_until 10 has_out started
+ok "the task starts and prints" wait_until 15 has_out started
 in_sloika() { "$SLOIKA" --root "$T/runc-root/sloika-mgr" state "$1" 2>/dev/null | jq -e --arg s "$2" '.status == $s' >/dev/null; }
 ok "the task runs under sloika, in the private runtime root" in_sloika t1 running
 pid=$(C tasks ls | awk '$1 == "t1" { print $2 }')
-ok "the task's counter runs" wait_until 5 counter_moves "$pid"
+ok "the task's counter runs" wait_until 15 counter_moves "$pid"
 ok "the task sits in its cgroup /$CG/t1" [ "$(cgroup_of "$pid" memory)" = "/$CG/t1" ]
 
 if sl_has exec; then
-	C tasks exec --exec-id e1 t1 sh -c 'echo from-exec >/tmp/mark'
-	ok "exec runs inside the task: its file reaches the main process" wait_until 5 has_out saw-from-exec
+	C tasks exec --exec-id e1 t1 sh -c 'echo from-exec >/tmp/mark' 2>"$T/err" || diag "exec failed: $(cat "$T/err")"
+	ok "exec runs inside the task: its file reaches the main process" wait_until 15 has_out saw-from-exec
 	C tasks exec --exec-id e2 t1 sh -c 'exit 5'
 	ok "exec passes the exit status through (5)" [ $? -eq 5 ]
 	out=$(C tasks exec --exec-id e3 t1 sh -c 'head -c 18 /proc/1/cmdline | tr "\0" " "')
@@ -153,7 +153,7 @@ ok "the metrics come from the task's own cgroup (within 1 MiB of it: $cg_usage)"
 ok "tasks metrics counts the task's processes" [ "$(echo "$metrics" | jq -r '.pids.current // 0')" -ge 1 ]
 
 C tasks kill -s USR1 t1
-ok "tasks kill -s USR1 delivers the signal" wait_until 5 has_out got-usr1
+ok "tasks kill -s USR1 delivers the signal" wait_until 15 has_out got-usr1
 C tasks kill t1
 wait "$runner"
 ok "tasks kill (TERM) ends the task through its handler (status 7)" [ $? -eq 7 ]
@@ -163,7 +163,7 @@ ok "deleting the task removes it from sloika's state" [ ! -e "$T/runc-root/sloik
 
 R -d t2 sleep 1000
 C tasks kill -s KILL t2
-ok "tasks kill -s KILL stops the task" wait_until 5 sh -c "ctr --address '$T/containerd.sock' --namespace sloika-mgr tasks ls | grep -q '^t2 .*STOPPED'"
+ok "tasks kill -s KILL stops the task" wait_until 15 sh -c "ctr --address '$T/containerd.sock' --namespace sloika-mgr tasks ls | grep -q '^t2 .*STOPPED'"
 ok "tasks rm reports the SIGKILL status (137)" sh -c "ctr --address '$T/containerd.sock' --namespace sloika-mgr tasks rm t2 2>&1 | grep -q 'exit code 137'"
 C containers rm t2
 

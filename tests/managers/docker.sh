@@ -70,13 +70,13 @@ ok "docker reports the sloika runtime" [ "$(D inspect --format '{{.HostConfig.Ru
 ok "the detached container runs under sloika" in_sloika "$id" running
 pid=$(D inspect --format '{{.State.Pid}}' d1)
 has_log() { D logs d1 2>/dev/null | grep -qx "$1"; }
-ok "logs show the container's output" wait_until 5 has_log started
-ok "the container's counter runs" wait_until 5 counter_moves "$pid"
+ok "logs show the container's output" wait_until 15 has_log started
+ok "the container's counter runs" wait_until 15 counter_moves "$pid"
 ok "the container sits under the cgroup parent /$CG" has_line "$(cgroup_of "$pid" memory)" "/$CG/$id"
 
 if sl_has exec; then
-	D exec d1 sh -c 'echo from-exec >/tmp/mark'
-	ok "exec runs inside the container: its file reaches the main process" wait_until 5 has_log saw-from-exec
+	D exec d1 sh -c 'echo from-exec >/tmp/mark' 2>"$T/err" || diag "exec failed: $(cat "$T/err")"
+	ok "exec runs inside the container: its file reaches the main process" wait_until 15 has_log saw-from-exec
 	D exec d1 sh -c 'exit 5'
 	ok "exec passes the exit status through (5)" [ $? -eq 5 ]
 	out=$(D exec d1 sh -c 'head -c 18 /proc/1/cmdline | tr "\0" " "')
@@ -127,7 +127,7 @@ else
 fi
 
 D kill -s USR1 d1 >/dev/null
-ok "kill -s USR1 delivers the signal" wait_until 5 has_log got-usr1
+ok "kill -s USR1 delivers the signal" wait_until 15 has_log got-usr1
 start=$(date +%s)
 D stop -t 10 d1 >/dev/null
 ok "stop ends the container through its TERM handler (status 7)" [ "$(D inspect --format '{{.State.ExitCode}}' d1)" = 7 ]

@@ -35,7 +35,7 @@ C() { CONTAINERS_CONF=$T/sloika.conf $PCMD "$@"; }  # through containers.conf
 # Root lacks CAP_SYS_RESOURCE here, so podman's default rlimits cannot be set
 # (with runc too): every run states them.
 RUNOPTS="--ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --network none --log-driver k8s-file --cgroup-parent /$CG"
-mgr_stop() { P rm -a -f -t 0; C rm -a -f -t 0; }
+mgr_stop() { C pod rm -a -f -t 0; P rm -a -f -t 0; C rm -a -f -t 0; }
 status_is() { [ "$(P inspect --format '{{.State.Status}}' "$1")" = "$2" ]; }
 in_sloika() { "$SLOIKA" state "$1" 2>/dev/null | jq -e --arg s "$2" '.status == $s' >/dev/null; }
 
@@ -66,12 +66,12 @@ ok "run -d starts a container" [ $? -eq 0 -a -n "$id" ]
 ok "the detached container runs under sloika" in_sloika "$id" running
 pid=$(P inspect --format '{{.State.Pid}}' c1)
 has_log() { P logs c1 2>/dev/null | grep -qx "$1"; }
-ok "logs show the container's output" wait_until 5 has_log started
-ok "the container's counter runs" wait_until 5 counter_moves "$pid"
+ok "logs show the container's output" wait_until 15 has_log started
+ok "the container's counter runs" wait_until 15 counter_moves "$pid"
 
 if sl_has exec; then
-	P exec c1 sh -c 'echo from-exec >/tmp/mark'
-	ok "exec runs inside the container: its file reaches the main process" wait_until 5 has_log saw-from-exec
+	P exec c1 sh -c 'echo from-exec >/tmp/mark' 2>"$T/err" || diag "exec failed: $(cat "$T/err")"
+	ok "exec runs inside the container: its file reaches the main process" wait_until 15 has_log saw-from-exec
 	P exec c1 sh -c 'exit 5'
 	ok "exec passes the exit status through (5)" [ $? -eq 5 ]
 	out=$(P exec c1 sh -c 'head -c 18 /proc/1/cmdline | tr "\0" " "')
@@ -119,7 +119,7 @@ else
 fi
 
 P kill -s USR1 c1 >/dev/null
-ok "kill -s USR1 delivers the signal" wait_until 5 has_log got-usr1
+ok "kill -s USR1 delivers the signal" wait_until 15 has_log got-usr1
 start=$(date +%s)
 P stop -t 10 c1 >/dev/null
 ok "stop ends the container through its TERM handler" [ "$(P inspect --format '{{.State.ExitCode}}' c1)" = 7 ]
@@ -130,7 +130,7 @@ ok "rm deletes the container from sloika's state" sh -c "! '$SLOIKA' state $id >
 
 P run -d --name c2 $RUNOPTS localhost/sloika-bb:1 sleep 1000 >/dev/null
 P kill c2 >/dev/null
-wait_until 5 status_is c2 exited
+wait_until 15 status_is c2 exited
 ok "kill (SIGKILL) ends the container with status 137" [ "$(P inspect --format '{{.State.ExitCode}}' c2)" = 137 ]
 P rm c2 >/dev/null
 
@@ -151,6 +151,19 @@ id=$(C run -d --cgroup-parent "/$CG" localhost/sloika-bb:1 sleep 1000)
 ok "a container started through containers.conf runs under sloika" in_sloika "$id" running
 C rm -f -t 0 "$id" >/dev/null
 ok "rm -f of a running container removes it from sloika" sh -c "! '$SLOIKA' state $id >/dev/null 2>&1"
+
+# A pod: its containers join the infra container's namespaces by path.
+C pod create --name p1 --network none --hostname podhost --cgroup-parent "/$CG" \
+	--infra-image localhost/sloika-bb:1 --infra-command 'sleep 1000' >/dev/null
+out=$(C run --rm --pod p1 localhost/sloika-bb:1 hostname)
+ok "a container in a pod gets the pod's hostname" [ "$out" = podhost ]
+C run -d --name in-pod --pod p1 localhost/sloika-bb:1 sleep 1000 >/dev/null
+infra=$(C inspect --format '{{.State.Pid}}' "$(C pod inspect --format '{{.InfraContainerID}}' p1)")
+member=$(C inspect --format '{{.State.Pid}}' in-pod)
+ok "a container in a pod shares the infra container's network namespace" \
+	[ -n "$member" -a "$(readlink "/proc/$infra/ns/net")" = "$(readlink "/proc/$member/ns/net")" ]
+ok "and its IPC namespace" [ "$(readlink "/proc/$infra/ns/ipc")" = "$(readlink "/proc/$member/ns/ipc")" ]
+C pod rm -f -t 0 p1 >/dev/null
 
 ok "podman's events went to the file in the test dir" grep -q '"Status":"start"' "$T/events.log"
 mgr_stop >/dev/null 2>&1
