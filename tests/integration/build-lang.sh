@@ -138,6 +138,19 @@ ok "  ... ADD --chown owns every unpacked entry (BuildKit >= 0.23)" \
 ok "  ... a gzip file that holds no tar is copied as it is" \
 	sh -c "tar -tzf '$(blob_path "$4")' 2>/dev/null | grep -qx 'data/data.json.gz'"
 
+mkctx net <<'DF'
+FROM busybox
+RUN --network=none grep -c : /proc/net/dev > /ifaces
+DF
+ok "RUN --network=none wins over build --network host" sh -c "'$SB' build -q --root '$S' --network host -t net '$T/net' >/dev/null"
+ok "  ... the step saw only loopback" [ "$(tar -xzOf "$(blob_path "$(layer_digests net | tail -1)")" ifaces 2>/dev/null)" = 1 ]
+mkctx insecure <<'DF'
+FROM busybox
+RUN --security=insecure echo no
+DF
+ok "RUN --security=insecure is refused clearly" \
+	sh -c "! '$SB' build -q --root '$S' '$T/insecure' > '$T/insecure.out' 2>&1 && grep -q 'security=insecure is not allowed' '$T/insecure.out'"
+
 mkctx req <<'DF'
 FROM busybox
 ARG NEED
