@@ -149,6 +149,14 @@ static int write_script(const char *dir, const sl_df_heredoc *h, sl_error *err)
         return sl_atomic_write_file(p, h->content, strlen(h->content), 0755, err);
 }
 
+static size_t depth(const char *path)
+{
+        size_t n = 0;
+        for (; *path; path++)
+                n += *path == '/';
+        return n;
+}
+
 /* The spec's entries for the RUN's --mounts, at their resolved targets. */
 static oci_mount *spec_mounts(const sl_run_req *r, char *const *dsts, char ***opts_out)
 {
@@ -176,6 +184,14 @@ static oci_mount *spec_mounts(const sl_run_req *r, char *const *dsts, char ***op
                 m[i].options_len = (size_t)(opts + no - m[i].options);
                 m[i].has_options = true;
         }
+        /* Outer targets first, so a nested one is mounted inside its parent
+         * rather than hidden by it (stable: same depth keeps its order). */
+        for (size_t i = 1; i < r->n_mounts; i++)
+                for (size_t j = i; j > 0 && depth(m[j - 1].destination) > depth(m[j].destination); j--) {
+                        oci_mount t = m[j];
+                        m[j] = m[j - 1];
+                        m[j - 1] = t;
+                }
         *opts_out = opts;
         return m;
 }

@@ -143,6 +143,14 @@ ok "a required secret that was not given fails the build, naming it" \
 ok "a --secret whose file is missing fails clearly" \
 	sh -c "! '$SB' build -q --root '$S' --secret id=x,src=/nonexistent/file '$T/secreq' > '$T/nofile.out' 2>&1 && grep -q '/nonexistent/file' '$T/nofile.out'"
 
+mkctx nest <<'DF'
+FROM busybox
+RUN --mount=type=tmpfs,target=/a/b/c --mount=type=cache,id=nest,target=/a/b mount | grep -c ' /a/b' > /n
+DF
+ok "nested mount targets given inner first are both mounted (outer first)" \
+	sh -c "'$SB' build -q --root '$S' -t nest '$T/nest' >/dev/null"
+ok "  ... as the step saw" [ "$(cat_in "$(layer_of nest 1)" n)" = 2 ]
+
 mkctx mfail <<'DF'
 FROM busybox
 RUN --mount=type=cache,target=/c --mount=type=bind,target=/ctx,rw --mount=type=tmpfs,target=/t --mount=type=secret,id=tok echo failing; exit 3
