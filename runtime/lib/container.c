@@ -339,6 +339,28 @@ static void init_error(creation *c, sl_error *err)
                 *err = child;
 }
 
+/* A hybrid host's cgroup2 tree (the unified hierarchy) may be hidden in
+ * one mount namespace and visible in another: create leaves this mark in
+ * the state dir when it made a cgroup2 directory, so that a delete that
+ * cannot see the tree still removes it. */
+#define CGROUP2_MARK "cgroup2"
+
+static bool unified_visible(void)
+{
+        struct statfs sfs;
+
+        return (statfs("/sys/fs/cgroup/unified", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) ||
+               (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC);
+}
+
+static void mark_cgroup2(int dirfd)
+{
+        int fd;
+
+        if (unified_visible() && (fd = openat(dirfd, CGROUP2_MARK, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+                close(fd);
+}
+
 /* Builds the idmapped bind mounts the init cannot (sl_init_gets_mount_fds)
  * with the container's user namespace, and hands them over. */
 static int send_mount_fds(creation *c, sl_error *err)
@@ -439,6 +461,7 @@ static int create_steps(creation *c, bool use_fifo, sl_error *err)
         }
         sl_log_debug("create %s: init pid %d, cgroup %s", o->id, (int)c->pid, c->cgroup_path);
         c->st.cgroup_path = c->cgroup_path;
+        mark_cgroup2(c->dirfd);
         c->st.pid = c->pid;
         c->st.has_pid = true;
         c->st.pid_start_time = sl_proc_start_time(c->pid);
@@ -618,36 +641,35 @@ static int kill_everything(const sl_state_container *st, sl_error *err)
         return 0;
 }
 
-/* A container created where the cgroup2 tree was visible (a hybrid host's
- * unified hierarchy) and deleted where it is hidden: its cgroup2 directory
- * is reached through a detached cgroup2 mount of our own. */
-static void remove_hidden_cgroup2(const char *cgroup_path)
+/* Created with the tree visible, deleted with it hidden: the directory is
+ * reached through a detached cgroup2 mount of our own. */
+static void remove_hidden_cgroup2(int rootfd, const sl_state_container *st)
 {
-        struct statfs sfs;
-        _cleanup_close_ int fsfd = -1, mfd = -1;
+        _cleanup_free_ char *mark = sl_xasprintf("%s/%s", st->id, CGROUP2_MARK);
+        _cleanup_close_ int fsfd = -1, mfd = -1, dfd = -1;
+        const char *rel = st->cgroup_path + 1;
+        struct stat sb;
 
-        if ((statfs("/sys/fs/cgroup/unified", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) ||
-            (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC))
+        if (!*rel || fstatat(rootfd, mark, &sb, 0) < 0 || unified_visible())
                 return;
         fsfd = fsopen("cgroup2", FSOPEN_CLOEXEC);
         if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return;
         mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
-        if (mfd < 0 || !cgroup_path[1])
+        if (mfd < 0)
                 return;
         /* Sub-cgroups the container made first, then its own. */
-        _cleanup_close_ int dfd = openat(mfd, cgroup_path + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dfd = openat(mfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         DIR *d = dfd >= 0 ? fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 0)) : NULL;
         for (struct dirent *e; d && (e = readdir(d));)
                 if (e->d_type == DT_DIR && e->d_name[0] != '.')
                         unlinkat(dfd, e->d_name, AT_REMOVEDIR);
         if (d)
                 closedir(d);
-        if (unlinkat(mfd, cgroup_path + 1, AT_REMOVEDIR) == 0)
-                sl_log_debug("removed the hidden cgroup2 directory %s", cgroup_path);
+        if (unlinkat(mfd, rel, AT_REMOVEDIR) == 0)
+                sl_log_debug("removed the hidden cgroup2 directory %s", st->cgroup_path);
 }
 
-/* Removes what create made, then runs poststop; the container is stopped. */
 static int destroy(int rootfd, const sl_state_container *st, sl_error *err)
 {
         sl_error e;
@@ -657,7 +679,7 @@ static int destroy(int rootfd, const sl_state_container *st, sl_error *err)
         if (st->cgroup_path && sl_cgroup_destroy(st->cgroup_path, err) < 0)
                 return sl_err_wrap(err, "delete %s", st->id);
         if (st->cgroup_path && st->cgroup_path[0] == '/')
-                remove_hidden_cgroup2(st->cgroup_path);
+                remove_hidden_cgroup2(rootfd, st);
         if (sl_state_dir_remove(rootfd, st->id, err) < 0)
                 return -1;
         run_state_hooks(st, st->poststop, st->poststop_len, "poststop", SL_STATUS_STOPPED);
