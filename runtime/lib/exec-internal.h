@@ -6,6 +6,7 @@
 
 #include "oci-specs/runtime-spec.h"
 #include "runtime/lib/exec-seccomp.h"
+#include "runtime/lib/exec-tty.h"
 #include "runtime/lib/exec.h"
 #include "runtime/lib/state.h"
 
@@ -20,6 +21,8 @@ typedef struct sl_exec_run {
         int ns_flags;           /* namespaces of the init that differ from ours */
         int listen_fds;         /* LISTEN_FDS meant for us, passed on */
         int state_root, state_dir, pidfd, rootfd, console_fd, sync_fd;
+        int relay_fd;           /* --tty without --console-socket: where the master comes */
+        sl_exec_tty tty;        /* our own terminal then */
         pid_t child;
 } sl_exec_run;
 

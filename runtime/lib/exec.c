@@ -31,7 +31,7 @@
 static void run_free(sl_exec_run *x)
 {
         int *fds[] = { &x->state_root, &x->state_dir, &x->pidfd, &x->rootfd, &x->console_fd,
-                       &x->sync_fd };
+                       &x->sync_fd, &x->relay_fd };
         for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
                 if (*fds[i] >= 0)
                         close(*fds[i]);
@@ -108,8 +108,8 @@ static int load_process(sl_exec_run *x, sl_error *err)
         p = x->proc;
         if (sl_lsm_check(p, err) < 0)
                 return o->process_file ? sl_err_wrap(err, "%s", o->process_file) : -1;
-        if (p->has_terminal && p->terminal && !o->console_socket)
-                return sl_err(err, EINVAL, "process.terminal (--tty): needs --console-socket");
+        if (p->has_terminal && p->terminal && !o->console_socket && o->detach)
+                return sl_err(err, EINVAL, "process.terminal (--tty) with --detach: needs --console-socket");
         if (o->console_socket && !(p->has_terminal && p->terminal) && !o->detach)
                 return sl_err(err, EINVAL,
                               "cannot use console socket if the runtime will not detach or allocate tty");
@@ -286,6 +286,14 @@ static int run(sl_exec_run *x, int *exit_code, sl_error *err)
                 x->console_fd = sl_unix_connect(o->console_socket, err);
                 if (x->console_fd < 0)
                         return sl_err_wrap(err, "--console-socket");
+        } else if (x->proc->terminal) {
+                /* The master comes to us, over a console socket of our own. */
+                int sp[2];
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+                        return sl_err_sys(err, errno, "--tty: socketpair");
+                x->relay_fd = sp[0];
+                x->console_fd = sp[1];
+                sl_exec_tty_prepare(&x->tty, x->proc);
         }
         if (spawn(x, err) < 0)
                 return -1;
@@ -302,9 +310,21 @@ static int run(sl_exec_run *x, int *exit_code, sl_error *err)
                 *exit_code = 0;
                 return 0;
         }
-        do
-                w = waitpid(x->child, &status, 0);
-        while (w < 0 && errno == EINTR);
+        if (x->relay_fd >= 0) {
+                char name[64];
+                _cleanup_close_ int master = -1;
+                if (sl_unix_recv_fd(x->relay_fd, &master, name, sizeof(name), err) < 0)
+                        return sl_err_wrap(err, "--tty: receive the pty master");
+                if (master < 0)
+                        return sl_err(err, EPROTO, "--tty: the process sent no pty master");
+                if (sl_exec_tty_relay(master, x->child, &status, err) < 0)
+                        return -1;
+                w = x->child;
+        } else {
+                do
+                        w = waitpid(x->child, &status, 0);
+                while (w < 0 && errno == EINTR);
+        }
         sl_signals_reset();
         if (w < 0)
                 return sl_err_sys(err, errno, "wait for the exec'd process");
@@ -316,13 +336,14 @@ static int run(sl_exec_run *x, int *exit_code, sl_error *err)
 int sl_exec(const sl_exec_opts *o, int *exit_code, sl_error *err)
 {
         sl_exec_run x = { .o = o, .state_root = -1, .state_dir = -1, .pidfd = -1, .rootfd = -1,
-                       .console_fd = -1, .sync_fd = -1 };
+                       .console_fd = -1, .sync_fd = -1, .relay_fd = -1 };
         int r;
 
         *exit_code = 255;
         r = run(&x, exit_code, err);
         if (o->primer > 0)
                 waitpid(o->primer, NULL, 0);
+        sl_exec_tty_restore(&x.tty);
         if (r < 0) {
                 sl_signals_reset();
                 reap_failed(&x);

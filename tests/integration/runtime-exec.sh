@@ -194,8 +194,68 @@ if [ -x "$recvtty" ]; then
 else
 	skip "exec --tty over a console socket" "recvtty helper not built ($recvtty)"
 fi
-sl exec -t $P-main true 2>"$T/err"
-ok "--tty without --console-socket fails clearly" [ $? -eq 255 ] && grep -q 'needs --console-socket' "$T/err"
+# --tty in the foreground without a console socket: exec relays the pty
+# itself, as runc does. in_pty INPUT CMD...: runs CMD on a fresh 22x77
+# terminal, types INPUT, prints what came out, the exit status and
+# whether the terminal was left as it was found.
+in_pty() {
+	python3 -c '
+import fcntl, os, pty, select, struct, sys, termios, time
+m, s = pty.openpty()
+fcntl.ioctl(s, termios.TIOCSWINSZ, struct.pack("HHHH", 22, 77, 0, 0))
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    fcntl.ioctl(s, termios.TIOCSCTTY, 0)
+    for fd in (0, 1, 2):
+        os.dup2(s, fd)
+    os.close(m)
+    os.close(s)
+    os.execvp(sys.argv[2], sys.argv[2:])
+out, status, sent = b"", None, False
+while True:
+    r, _, _ = select.select([m], [], [], 0.1)
+    if r:
+        try:
+            out += os.read(m, 4096)
+        except OSError:
+            pass
+    if not sent and b"ready" in out:
+        os.write(m, sys.argv[1].encode())
+        sent = True
+    if status is None:
+        p, st = os.waitpid(pid, os.WNOHANG)
+        if p == pid:
+            status = st
+    elif not r:
+        break
+lflag = termios.tcgetattr(s)[3]
+sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+print("exit", os.waitstatus_to_exitcode(status))
+print("terminal restored" if lflag & termios.ECHO and lflag & termios.ICANON else "terminal left raw")
+' "$@"
+}
+if command -v python3 >/dev/null; then
+	in_pty "" "$SLOIKA" --root "$ROOT" exec -t $P-main sh -c 'tty; stty size' >"$T/pty1.out" 2>&1
+	ok "exec -t relays a pty of the container's own devpts" grep -q '^/dev/pts/[0-9]' "$T/pty1.out"
+	ok "the program sees exec's terminal size from the start (22x77)" grep -qx '22 77' "$T/pty1.out"
+	ok "exec's terminal is restored afterwards" grep -qx 'terminal restored' "$T/pty1.out"
+	in_pty "typed
+" "$SLOIKA" --root "$ROOT" exec -t $P-main sh -c 'echo ready; read x; echo got:$x; exit 4' >"$T/pty2.out" 2>&1
+	ok "what is typed on exec's terminal reaches the program" grep -qx 'got:typed' "$T/pty2.out"
+	ok "exec -t passes the exit status through (4)" grep -qx 'exit 4' "$T/pty2.out"
+	in_pty "" "$SLOIKA" --root "$ROOT" exec -t $P-main nosuchcmd >"$T/pty3.out" 2>&1
+	ok "a failed exec -t exits 255 and restores the terminal" \
+		sh -c "grep -qx 'exit 255' '$T/pty3.out' && grep -qx 'terminal restored' '$T/pty3.out'"
+else
+	skip "exec -t relays a pty to exec's own terminal" "no python3"
+fi
+out_is "exec -t with piped input and output: the pty echoes, the program reads, plain newlines" "a b a b " \
+	sh -c "printf 'a\nb\n' | '$SLOIKA' --root '$ROOT' exec -t $P-main cat | tr '\n' ' '"
+sl exec -t $P-main sh -c 'exit 3' </dev/null >/dev/null
+ok "exec -t passes the exit status through (3)" [ $? -eq 3 ]
+sl exec -t -d $P-main true 2>"$T/err"
+ok "--tty --detach without --console-socket fails clearly" [ $? -eq 255 ] && grep -q 'needs --console-socket' "$T/err"
 
 # fds: only 0-2, plus --preserve-fds.
 out_is "exec passes only fds 0, 1 and 2 (3 is ls's own)" "0 1 2 3" \
