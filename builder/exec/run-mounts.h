@@ -5,6 +5,7 @@
 #define SLOIKA_BUILDER_EXEC_RUN_MOUNTS_H
 
 #include "builder/exec/build-internal.h"
+#include "builder/exec/cache-mounts.h"
 #include "builder/exec/overlay.h"
 #include "builder/exec/run.h"
 
@@ -29,8 +30,5 @@ int run_mounts_inputs(builder *b, stage_ctx *sc, const sl_df_instr *x, bool cont
 /* Prepares every mount of x; release with run_mounts_release, always. */
 int run_mounts_prepare(builder *b, stage_ctx *sc, const sl_df_instr *x, run_mounts *rm, sl_error *err);
 void run_mounts_release(builder *b, run_mounts *rm);
-
-/* The store's dir of cache mounts: ROOT/mounts/cache. */
-#define SL_CACHE_MOUNTS_DIR "mounts/cache"
 
 #endif

@@ -158,6 +158,8 @@ DF
 "$SB" build -q --root "$S" --secret "id=tok,src=$T/secret.txt" "$T/mfail" >/dev/null 2>&1
 ok "a failing RUN with every mount type fails with its exit code" [ $? = 3 ]
 ok "  ... and leaves no mount, work dir or container" no_leftovers
+ok "prune --all removes the cache mount dirs no step holds" \
+	sh -c "'$SB' prune --all --root '$S' | grep -q 'cache mount dirs' && [ \$(ls '$S/mounts/cache' | grep -Evc '[.](lock|init)\$') = 0 ]"
 ok "the image exports as an OCI layout" sh -c "'$SB' export --root '$S' bind '$T/layout' >/dev/null"
 if command -v umoci >/dev/null; then
 	ok "umoci unpacks it, without the mount targets" \
