@@ -7,6 +7,7 @@
 
 #include "builder/cli/cli.h"
 #include "builder/cli/store-cli.h"
+#include "builder/exec/cache-mounts.h"
 #include "builder/output/layout.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -221,7 +222,7 @@ int sl_build_cmd_prune(int argc, char **argv)
         int r = common_opts(argc, argv, "Usage: sloika-build prune [--all] [--root DIR]\n\n"
                             "Removes blobs and unpacked layers no tag or build cache entry uses,\n"
                             "and leftovers of interrupted work. Waits for running builds.\n\n"
-                            "      --all       forget the build cache first\n" COMMON_HELP, &root, "all", &all);
+                            "      --all       forget the build cache and RUN cache mounts first\n" COMMON_HELP, &root, "all", &all);
         if (r)
                 return r < 0 ? SL_EXIT_USAGE : SL_EXIT_OK;
         sl_store *s;
@@ -229,7 +230,10 @@ int sl_build_cmd_prune(int argc, char **argv)
                 return SL_EXIT_FAIL;
         sl_error err = {0};
         sl_store_stats st;
+        size_t mounts = 0;
         int rc = all == 'x' ? sl_store_cache_clear(s, &err) : 0;
+        if (rc == 0 && all == 'x')
+                rc = sl_cache_mounts_clear(s, &mounts, &err);
         if (rc == 0)
                 rc = sl_store_gc(s, &st, &err);
         sl_store_close(s);
@@ -237,6 +241,8 @@ int sl_build_cmd_prune(int argc, char **argv)
                 return sl_store_cli_fail("prune", &err);
         printf("removed %zu blobs (%.1f MB), %zu layer dirs, %zu temporary entries\n", st.blobs_removed,
                (double)st.bytes_freed / 1e6, st.layers_removed, st.tmp_removed);
+        if (mounts)
+                printf("removed %zu cache mount dirs\n", mounts);
         return SL_EXIT_OK;
 }
 
