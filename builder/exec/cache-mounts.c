@@ -11,6 +11,35 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 
+#define PRIVATE_MAX 64
+
+int sl_cache_mount_lock(int basefd, const char *hex, sl_df_sharing sharing, char **name, int *lockfd, sl_error *err)
+{
+        for (int k = 0; k < PRIVATE_MAX; k++) {
+                _cleanup_free_ char *n = k ? sl_xasprintf("%s-%d", hex, k) : sl_xstrdup(hex);
+                _cleanup_free_ char *lk = sl_xasprintf("%s.lock", n);
+                int fd = openat(basefd, lk, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd < 0)
+                        return sl_err_sys(err, errno, "cache mount lock %s", lk);
+                int op = sharing == SL_DF_SHARING_SHARED ? LOCK_SH : LOCK_EX;
+                if (sharing == SL_DF_SHARING_PRIVATE)
+                        op |= LOCK_NB;
+                int r;
+                while ((r = flock(fd, op)) < 0 && errno == EINTR)
+                        ;
+                if (r == 0) {
+                        *name = SL_STEAL(n);
+                        *lockfd = fd;
+                        return 0;
+                }
+                int e = errno;
+                close(fd);
+                if (sharing != SL_DF_SHARING_PRIVATE || e != EWOULDBLOCK)
+                        return sl_err_sys(err, e, "cache mount lock %s", lk);
+        }
+        return sl_err(err, EBUSY, "cache mount: %d private instances are busy", PRIVATE_MAX);
+}
+
 /* Takes name's lock file without waiting; -1 when a step holds it. The
  * lock files stay, so a step that opened one meanwhile locks the same. */
 static int try_lock(int dirfd, const char *name, const char *suffix)

@@ -12,15 +12,12 @@
 #include "builder/exec/copy.h"
 #include "builder/exec/run-mounts.h"
 #include "builder/layer/fsutil.h"
-#include "common/atomicfile.h"
-#include "common/fileio.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 #include "common/path.h"
 #include "common/pathclean.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
-
-#define PRIVATE_MAX 64
 
 /* A from= reference: an earlier stage (by name or index) or an image. */
 static int resolve_from(builder *b, stage_ctx *sc, const char *ref, img_state *other, const img_state **out,
@@ -264,36 +261,6 @@ static int create_cache(builder *b, stage_ctx *sc, int basefd, const char *name,
         return rc;
 }
 
-/* Locks one instance of the cache id as its sharing mode asks: shared
- * ones together, locked ones one at a time, and private ones each get an
- * instance nobody else holds (a new one when all are busy). */
-static int lock_cache(int basefd, const char *hex, sl_df_sharing sharing, char **name, int *lockfd, sl_error *err)
-{
-        for (int k = 0; k < PRIVATE_MAX; k++) {
-                _cleanup_free_ char *n = k ? sl_xasprintf("%s-%d", hex, k) : sl_xstrdup(hex);
-                _cleanup_free_ char *lk = sl_xasprintf("%s.lock", n);
-                int fd = openat(basefd, lk, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-                if (fd < 0)
-                        return sl_err_sys(err, errno, "cache mount lock %s", lk);
-                int op = sharing == SL_DF_SHARING_SHARED ? LOCK_SH : LOCK_EX;
-                if (sharing == SL_DF_SHARING_PRIVATE)
-                        op |= LOCK_NB;
-                int r;
-                while ((r = flock(fd, op)) < 0 && errno == EINTR)
-                        ;
-                if (r == 0) {
-                        *name = SL_STEAL(n);
-                        *lockfd = fd;
-                        return 0;
-                }
-                int e = errno;
-                close(fd);
-                if (sharing != SL_DF_SHARING_PRIVATE || e != EWOULDBLOCK)
-                        return sl_err_sys(err, e, "cache mount lock %s", lk);
-        }
-        return sl_err(err, EBUSY, "cache mount: %d private instances are busy", PRIVATE_MAX);
-}
-
 static int prep_cache(builder *b, stage_ctx *sc, run_mounts *rm, size_t i, const sl_df_mount *m, const char *dst,
                       sl_error *err)
 {
@@ -306,7 +273,7 @@ static int prep_cache(builder *b, stage_ctx *sc, run_mounts *rm, size_t i, const
                 return -1;
         _cleanup_free_ char *name = NULL;
         int lockfd = -1;
-        if (lock_cache(basefd, d + strlen("sha256:"), m->sharing, &name, &lockfd, err) < 0)
+        if (sl_cache_mount_lock(basefd, d + strlen("sha256:"), m->sharing, &name, &lockfd, err) < 0)
                 return -1;
         rm->locks = sl_xrealloc(rm->locks, (rm->n_locks + 1) * sizeof(int));
         rm->locks[rm->n_locks++] = lockfd;
