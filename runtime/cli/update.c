@@ -47,6 +47,35 @@ static oci_linux_resources *read_resources(const char *path, sl_error *err)
         return oci_linux_resources_parse_data(data, len, "stdin", err);
 }
 
+/* runc reads a 0 in --resources as "leave this limit alone", and Docker
+ * relies on it: its update sends memory, cpu and blockIO with a 0 in every
+ * field the user did not give (writing 0 to memory.limit_in_bytes fails
+ * with EBUSY). */
+static void zero_means_unchanged(oci_linux_resources *r)
+{
+        oci_linux_memory *m = r->memory;
+        oci_linux_cpu *c = r->cpu;
+
+        if (m) {
+                m->has_limit = m->has_limit && m->limit != 0;
+                m->has_reservation = m->has_reservation && m->reservation != 0;
+                m->has_swap = m->has_swap && m->swap != 0;
+                m->has_kernel = m->has_kernel && m->kernel != 0;
+                m->has_kernel_tcp = m->has_kernel_tcp && m->kernel_tcp != 0;
+        }
+        if (c) {
+                c->has_shares = c->has_shares && c->shares != 0;
+                c->has_quota = c->has_quota && c->quota != 0;
+                c->has_period = c->has_period && c->period != 0;
+                c->has_realtime_runtime = c->has_realtime_runtime && c->realtime_runtime != 0;
+                c->has_realtime_period = c->has_realtime_period && c->realtime_period != 0;
+        }
+        if (r->pids)
+                r->pids->has_limit = r->pids->has_limit && r->pids->limit != 0;
+        if (r->block_io)
+                r->block_io->has_weight = r->block_io->has_weight && r->block_io->weight != 0;
+}
+
 int sl_cmd_update(sl_cli *g, int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -98,6 +127,8 @@ int sl_cmd_update(sl_cli *g, int argc, char **argv)
                 if (any_flag)
                         sl_log_warn("update: --resources given: the other limit flags are ignored");
                 oci_linux_resources *res = read_resources(resources, &err);
+                if (res)
+                        zero_means_unchanged(res);
                 if (!res || sl_manage_update(g->root, argv[optind], res, &err) < 0)
                         sl_cli_fail(&err);
                 else
