@@ -121,6 +121,15 @@ if sl_has update; then
 	ok "update succeeds" [ $rc -eq 0 ]
 	[ $rc -eq 0 ] || diag "$(cat "$T/update.log")"
 	ok "update sets the memory limit live (64 MiB)" [ "$(cat "$memcg/memory.limit_in_bytes")" = 67108864 ]
+	# Docker sends every field, 0 for those not given: they stay as they are.
+	D update --cpus 0.5 --pids-limit 20 d1 >"$T/update.log" 2>&1
+	rc=$?
+	ok "update of cpus and pids alone succeeds" [ $rc -eq 0 ]
+	[ $rc -eq 0 ] || diag "$(cat "$T/update.log")"
+	ok "update sets the CFS quota live (0.5 CPU)" \
+		[ "$(cat "/sys/fs/cgroup/cpu$(cgroup_of "$pid" cpu)/cpu.cfs_quota_us")" = 50000 ]
+	ok "update sets the pids limit live (20)" [ "$(cat "/sys/fs/cgroup/pids$(cgroup_of "$pid" pids)/pids.max")" = 20 ]
+	ok "the memory limit Docker sent as 0 stays at 64 MiB" [ "$(cat "$memcg/memory.limit_in_bytes")" = 67108864 ]
 else
 	skip "update succeeds" "sloika update: not implemented yet"
 	skip "update sets the memory limit live" "sloika update: not implemented yet"
