@@ -193,5 +193,13 @@ ok "# escape=\` continues lines with a backtick and keeps backslashes" \
 	sh -c "'$SB' build -q --root '$S' -t esc '$T/esc' >/dev/null"
 ok "  ... with the expected files" \
 	[ "$(tar -xzOf "$(blob_path "$(layer_digests esc | tail -2 | head -1)")" esc 2>/dev/null) $(tar -xzOf "$(blob_path "$(layer_digests esc | tail -1)")" p 2>/dev/null)" = 'a b C:\path' ]
+CHECK=$top_srcdir/../shared/builder/check-layout.sh
+if [ -f "$CHECK" ] && command -v oci-image-tool >/dev/null && command -v skopeo >/dev/null && command -v umoci >/dev/null; then
+	ok "check-layout.sh (oci-image-tool validate, skopeo inspect, umoci unpack) passes on the image" \
+		sh -c "SKIP_UNPACK=1 bash '$CHECK' '$T/layout' > '$T/check.txt' 2>&1"
+	grep -E '^(FAIL|RESULT)' "$T/check.txt" | sed 's/^/# /'
+else
+	skip "check-layout.sh passes on the image" "needs ../shared/builder/check-layout.sh, oci-image-tool, skopeo, umoci"
+fi
 ok "nothing is left mounted or in the store's tmp" no_leftovers
 done_testing
