@@ -36,7 +36,7 @@ int sl_manage_resume(const char *root, const char *id, sl_error *err);
 int sl_manage_update(const char *root, const char *id, const oci_linux_resources *r,
                      sl_error *err);
 
-/* The cgroup's cgroup path of a live container (for stats and OOM
+/* The cgroup path of a live container (for stats and OOM
  * watching); fails with "container with id ID is not running" as runc
  * does once it has stopped. Free *cgroup_path. */
 int sl_manage_live_cgroup(const char *root, const char *id, char **cgroup_path, sl_error *err);
