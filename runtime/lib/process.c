@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -367,11 +369,21 @@ static int setup_terminal(sl_process_launch *l, sl_error *err)
         return sl_terminal_attach(slave, l->p->console_size, err);
 }
 
+static int load_filter(sl_process_launch *l, int *notify_fd, sl_error *err)
+{
+        if (!l->seccomp_bpf)
+                return sl_seccomp_load(l->seccomp, notify_fd, err);
+        *notify_fd = -1;
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, l->seccomp_bpf_flags, l->seccomp_bpf) < 0)
+                return sl_err_sys(err, errno, "seccomp: loading the filter");
+        return 0;
+}
+
 static int load_seccomp(sl_process_launch *l, sl_error *err)
 {
         int notify_fd = -1;
 
-        if (sl_seccomp_load(l->seccomp, &notify_fd, err) < 0)
+        if (load_filter(l, &notify_fd, err) < 0)
                 return -1;
         if (notify_fd < 0)
                 return 0;
@@ -421,7 +433,7 @@ int sl_process_exec(sl_process_launch *l, sl_error *err)
         const oci_process *p = l->p;
         int notify_fd = -1;
 
-        if (l->seccomp_late && sl_seccomp_load(l->seccomp, &notify_fd, err) < 0)
+        if (l->seccomp_late && load_filter(l, &notify_fd, err) < 0)
                 return -1;
         /* Generated arrays carry a length, execve wants a NULL at the end. */
         char **argv = sl_xcalloc(p->args_len + 1, sizeof(*argv));
