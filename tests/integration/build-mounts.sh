@@ -75,7 +75,7 @@ FROM busybox
 RUN --mount=type=bind,target=/ctx cat /ctx/f > /ro; touch /ctx/x 2>/dev/null; echo $? >> /ro
 RUN --mount=type=bind,target=/ctx,rw echo new > /ctx/f && echo more > /ctx/g && cat /ctx/f /ctx/g > /rw
 RUN --mount=type=bind,source=f,target=/one,rw echo over > /one && cat /one > /rwfile
-RUN --mount=type=bind,from=busybox,source=/etc,target=/img cat /img/motd > /fromimage
+RUN --mount=type=bind,from=busybox,source=/etc,target=/img,rw echo x > /img/new && cat /img/motd /img/new > /fromimage
 DF
 echo orig > "$T/direct/f"
 ok "without a .dockerignore, binds of the context (ro, rw dir, rw file) and from=image work" \
@@ -85,7 +85,8 @@ ok "  ... rw writes are seen by the step but never reach the context" \
 	sh -c "[ \"\$(tar -xzOf '$(layer_of direct 3)' rw | tr '\n' ' ')\" = 'new more ' ] && [ \"\$(cat '$T/direct/f')\" = orig ] && [ ! -e '$T/direct/g' ]"
 ok "  ... a rw file bind is a private copy" \
 	sh -c "[ \"\$(tar -xzOf '$(layer_of direct 2)' rwfile)\" = over ] && [ \"\$(cat '$T/direct/f')\" = orig ]"
-ok "  ... from=image binds the image's dir" [ "$(cat_in "$(layer_of direct 1)" fromimage)" = welcome ]
+ok "  ... from=image,rw binds the image's dir, writable, writes discarded" \
+	[ "$(cat_in "$(layer_of direct 1)" fromimage | tr '\n' ' ')$(files "$(layer_of direct 1)")" = 'welcome x fromimage ' ]
 
 mkctx locked <<'DF'
 FROM busybox
