@@ -259,10 +259,12 @@ int sl_cg_v1_cpuset_inherit(const char *mount, const char *dir, sl_error *err)
 
 int sl_cg_v1_pids(const char *dir, const oci_linux_resources *r, bool update, sl_error *err)
 {
-        (void)update;
         if (!r->pids || !r->pids->has_limit)
                 return 0;
-        /* runc's meaning: zero or negative is unlimited. */
+        /* runc skips a zero limit: on update it leaves pids.max alone. */
+        if (update && r->pids->limit == 0)
+                return 0;
+        /* At create, zero or negative is unlimited. */
         if (r->pids->limit <= 0)
                 return sl_cg_write(dir, "pids.max", "max", F("pids.limit"), err);
         return write_i64(dir, "pids.max", r->pids->limit, F("pids.limit"), err);

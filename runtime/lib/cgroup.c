@@ -13,7 +13,8 @@
  *    hierarchical (debug log).
  *  - memory.swap = -1 where swap is not accounted (nothing to lift).
  *  - zero values that runc treats as "unset": cpu.shares, cpu.quota,
- *    cpu.period, cpu.realtime*, blockIO.weight/leafWeight, memory.swap.
+ *    cpu.period, cpu.realtime*, blockIO.weight/leafWeight, memory.swap,
+ *    and pids.limit on update.
  *  - linux.resources.devices on update (runc's update ignores them too;
  *    the device rules are fixed at create).
  *  - on hybrid hosts the device rules go to the v1 devices controller

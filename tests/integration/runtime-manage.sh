@@ -175,6 +175,8 @@ out_is "... pids limit from stdin applied" 7 cgfile pids mg-upd pids.max pids.ma
 echo '{"pids": {"limit": 9}}' >"$T/res.json"
 sl update -r "$T/res.json" mg-upd
 out_is "update -r FILE applies the file" 9 cgfile pids mg-upd pids.max pids.max
+echo '{"pids": {"limit": 0}}' | sl update -r - mg-upd
+out_is "a zero pids.limit leaves pids.max alone, as with runc" 9 cgfile pids mg-upd pids.max pids.max
 out_is "a bad size names the flag" "--memory: invalid size 'foo' (bytes, with an optional k, m, g, t or p suffix, or -1 for unlimited)" \
 	msg sl update --memory foo mg-upd
 out_is "a bad integer names the flag" "--pids-limit: invalid value 'lots' (an integer)" msg sl update --pids-limit lots mg-upd
