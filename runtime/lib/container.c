@@ -61,6 +61,7 @@ typedef struct creation {
         char *bundle, *rootfs, *config_path, *cgroup_path;
         int rootfd, dirfd, sync_fd;
         pid_t pid;
+        bool started;   /* run: START already queued for the init */
 } creation;
 
 /* When the init vanished without a word, its wait status says why (an
@@ -490,6 +491,14 @@ static int create_steps(creation *c, bool use_fifo, sl_error *err)
         }
         if (l && l->seccomp && sl_seccomp_spec_uses_notify(l->seccomp) && relay_seccomp_fd(c, err) < 0)
                 return -1;
+        /* run: START goes out with READY still to come, so the init execs
+         * without waiting for another round trip; not with NOTIFY_SOCKET,
+         * whose relay must be bound before the program runs. */
+        if (!use_fifo && !c->st.notify_socket) {
+                if (sl_sync_send(c->sync_fd, SL_SYNC_START, 0) < 0)
+                        return sl_err_sys(err, errno, "start the container");
+                c->started = true;
+        }
         if (sl_sync_expect(c->sync_fd, SL_SYNC_READY, NULL, "init", err) < 0)
                 return -1;
         sl_log_debug("create %s: init ready", o->id);
@@ -926,16 +935,20 @@ int sl_container_run(const sl_create_opts *o, int *exit_code, sl_error *err)
                 if (notify_fd < 0)
                         goto fail;
         }
-        if (sl_sync_send(c.sync_fd, SL_SYNC_START, 0) < 0) {
+        if (!c.started && sl_sync_send(c.sync_fd, SL_SYNC_START, 0) < 0) {
                 sl_err_sys(err, errno, "start the container");
                 goto fail;
         }
         if (notify_fd >= 0 && relay_ready(notify_fd, &c.st, err) < 0)
                 goto fail;
-        /* As with start: on from the exec, which closes the init's end. */
-        char b;
-        while (recv(c.sync_fd, &b, 1, 0) < 0 && errno == EINTR)
-                ;
+        /* As with start, a detached run returns once the program runs (the
+         * exec closes the init's end), and poststart follows the exec; a
+         * foreground run has nothing to wait for but the exit. */
+        if (o->detach || c.st.poststart_len) {
+                char b;
+                while (recv(c.sync_fd, &b, 1, 0) < 0 && errno == EINTR)
+                        ;
+        }
         if (c.st.poststart_len)
                 run_state_hooks(&c.st, c.st.poststart, c.st.poststart_len, "poststart", SL_STATUS_RUNNING);
         if (o->detach) {

@@ -36,9 +36,14 @@ int sl_sync_expect(int fd, sl_sync_type want, int32_t *value, const char *what, 
         sl_sync_msg m;
         ssize_t n;
 
-        do
+        /* A peer that exits with a message of ours unread (a START sent
+         * ahead) resets the connection: that error comes first, the
+         * messages it sent before are still queued behind it. */
+        for (int resets = 0;;) {
                 n = recv(fd, &m, sizeof(m) - 1, 0);
-        while (n < 0 && errno == EINTR);
+                if (n >= 0 || (errno != EINTR && !(errno == ECONNRESET && resets++ == 0)))
+                        break;
+        }
         if (n < 0)
                 return sl_err_sys(err, errno, "%s: read from the container's init", what);
         if (n < (ssize_t)header_len)
