@@ -24,10 +24,8 @@ int sl_cache_mount_lock(int basefd, const char *hex, sl_df_sharing sharing, char
                 int op = sharing == SL_DF_SHARING_SHARED ? LOCK_SH : LOCK_EX;
                 if (sharing == SL_DF_SHARING_PRIVATE)
                         op |= LOCK_NB;
-                int r;
-                while ((r = flock(fd, op)) < 0 && errno == EINTR)
-                        ;
-                if (r == 0) {
+                /* No retry on EINTR: only SIGINT/SIGTERM, which stop the build, interrupt it. */
+                if (flock(fd, op) == 0) {
                         *name = SL_STEAL(n);
                         *lockfd = fd;
                         return 0;

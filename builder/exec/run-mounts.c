@@ -281,12 +281,7 @@ static int prep_cache(builder *b, stage_ctx *sc, run_mounts *rm, size_t i, const
          * wait for the others' steps to end. */
         _cleanup_free_ char *init = sl_xasprintf("%s.init", name);
         _cleanup_close_ int initfd = openat(basefd, init, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        int r;
-        if (initfd < 0)
-                return sl_err_sys(err, errno, "cache mount lock %s", init);
-        while ((r = flock(initfd, LOCK_EX)) < 0 && errno == EINTR)
-                ;
-        if (r < 0)
+        if (initfd < 0 || flock(initfd, LOCK_EX) < 0)
                 return sl_err_sys(err, errno, "cache mount lock %s", init);
         if (create_cache(b, sc, basefd, name, m, err) < 0)
                 return sl_err_wrap(err, "cache id %s", id);

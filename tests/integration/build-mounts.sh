@@ -144,6 +144,25 @@ ok "a required secret that was not given fails the build, naming it" \
 ok "a --secret whose file is missing fails clearly" \
 	sh -c "! '$SB' build -q --root '$S' --secret id=x,src=/nonexistent/file '$T/secreq' > '$T/nofile.out' 2>&1 && grep -q '/nonexistent/file' '$T/nofile.out'"
 
+mkctx lockwait <<'DF'
+FROM busybox
+RUN --mount=type=cache,id=lw,target=/c,sharing=locked sleep 3
+DF
+"$SB" build -q --root "$S" --no-cache "$T/lockwait" >/dev/null 2>&1 &
+p1=$!
+sleep 1
+"$SB" build --root "$S" --no-cache "$T/lockwait" > "$T/lw2.out" 2>&1 &
+p2=$!
+sleep 0.5
+kill -TERM $p2
+t0=$(date +%s)
+wait $p2
+r2=$?
+t1=$(date +%s)
+wait $p1
+ok "SIGTERM stops a build waiting for a locked cache mount, at once" \
+	sh -c "[ $r2 != 0 ] && [ $((t1 - t0)) -le 1 ] && grep -q 'Interrupted' '$T/lw2.out'"
+
 mkctx nest <<'DF'
 FROM busybox
 RUN --mount=type=tmpfs,target=/a/b/c --mount=type=cache,id=nest,target=/a/b mount | grep -c ' /a/b' > /n
