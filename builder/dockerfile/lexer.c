@@ -258,9 +258,10 @@ static int read_heredocs(lexstate *st, source *src, sl_df_line *l, char esc)
                 const char *s;
                 size_t n;
                 while (next_line(src, &s, &n)) {
-                        size_t t = h.chomp ? strspn(s, "\t") : 0;
-                        if (t > n)
-                                t = n;
+                        /* within the line: the text is not NUL-terminated here */
+                        size_t t = 0;
+                        while (h.chomp && t < n && s[t] == '\t')
+                                t++;
                         if (n - t == strlen(h.name) && memcmp(s + t, h.name, n - t) == 0) {
                                 terminated = true;
                                 break;
