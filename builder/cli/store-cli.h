@@ -4,7 +4,6 @@
 #ifndef SLOIKA_BUILDER_CLI_STORE_CLI_H
 #define SLOIKA_BUILDER_CLI_STORE_CLI_H
 
-#include "builder/store/store.h"
 #include "common/error.h"
 
 int sl_build_cmd_import(int argc, char **argv);
@@ -20,7 +19,8 @@ int sl_build_cmd_fsck(int argc, char **argv);
  * into sloika-build only); main sets sl_store_cli_reaper to it so prune
  * and fsck can clear a killed build's step containers. */
 int sl_build_reap_containers(const char *state_root, sl_error *err);
-extern sl_store_reap_fn sl_store_cli_reaper;
+/* An sl_store_reap_fn, spelled out so this header needs no generated one. */
+extern int (*sl_store_cli_reaper)(const char *state_root, sl_error *err);
 
 /* Prints "sloika-build CMD: <message>" and returns SL_EXIT_FAIL. */
 int sl_store_cli_fail(const char *cmd, const sl_error *err);

@@ -49,7 +49,7 @@ static int common_opts(int argc, char **argv, const char *usage, const char **ro
         return 0;
 }
 
-sl_store_reap_fn sl_store_cli_reaper;
+int (*sl_store_cli_reaper)(const char *state_root, sl_error *err);
 
 static int open_store(const char *cmd, const char *root, sl_store **s)
 {
