@@ -136,6 +136,7 @@ int sl_cmd_update(sl_cli *g, int argc, char **argv)
                 oci_linux_resources_free(res);
                 goto out;
         }
+        zero_means_unchanged(&flags);  /* runc's flags read 0 the same way */
         if (sl_manage_update(g->root, argv[optind], &flags, &err) < 0)
                 sl_cli_fail(&err);
         else

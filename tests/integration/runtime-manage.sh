@@ -177,6 +177,14 @@ sl update -r "$T/res.json" mg-upd
 out_is "update -r FILE applies the file" 9 cgfile pids mg-upd pids.max pids.max
 echo '{"pids": {"limit": 0}}' | sl update -r - mg-upd
 out_is "a zero pids.limit leaves pids.max alone, as with runc" 9 cgfile pids mg-upd pids.max pids.max
+before=$(cgfile memory mg-upd memory.limit_in_bytes memory.max)
+echo '{"memory": {"limit": 0, "reservation": 0, "swap": 0}, "cpu": {"shares": 0, "quota": 0, "period": 0}, "blockIO": {"weight": 0}, "pids": {"limit": 11}}' |
+	sl update -r - mg-upd
+ok "Docker's update JSON (zeros for the limits not given) succeeds" [ $? -eq 0 ]
+out_is "... leaves the zero limits alone" "$before" cgfile memory mg-upd memory.limit_in_bytes memory.max
+out_is "... and applies the others" 11 cgfile pids mg-upd pids.max pids.max
+sl update --memory 0 --pids-limit 10 mg-upd
+out_is "update --memory 0 leaves the memory limit alone, as runc's flags do" "$before" cgfile memory mg-upd memory.limit_in_bytes memory.max
 out_is "a bad size names the flag" "--memory: invalid size 'foo' (bytes, with an optional k, m, g, t or p suffix, or -1 for unlimited)" \
 	msg sl update --memory foo mg-upd
 out_is "a bad integer names the flag" "--pids-limit: invalid value 'lots' (an integer)" msg sl update --pids-limit lots mg-upd
@@ -208,7 +216,7 @@ else
 	skip "a memory limit below the usage is a clear error" "no v1 memory controller"
 	skip "swap below memory is a clear error naming the field" "no v1 memory controller"
 fi
-ok "a failed update left the earlier limits" [ "$(cgfile pids mg-upd pids.max pids.max)" = 9 ]
+ok "a failed update left the earlier limits" [ "$(cgfile pids mg-upd pids.max pids.max)" = 10 ]
 sl delete -f mg-upd
 out_is "update of a stopped container fails like runc" "container not running" \
 	sh -c "'$SLOIKA' --root '$ROOT' run -d -b '$T/psb' mg-upd2 >/dev/null 2>&1; '$SLOIKA' --root '$ROOT' kill mg-upd2 KILL; sleep 0.3; '$SLOIKA' --root '$ROOT' update --pids-limit 3 mg-upd2 2>&1 | sed 's/.*msg=\"//;s/\"$//'"
