@@ -1,7 +1,8 @@
 /* Writing a layer blob: one streaming pass over the tar computes the
  * diff_id (sha256 of the tar), compresses it and computes the blob's
- * digest and size while the blob is written. With threads, the tar is
- * produced on one core and compressed on the other. */
+ * digest and size while the blob is written. With threads, gzip blocks
+ * are deflated on every core and written from a thread of their own while
+ * the tar is produced; zstd gets a producer thread and libzstd's workers. */
 #ifndef SLOIKA_BUILDER_LAYER_COMPRESS_H
 #define SLOIKA_BUILDER_LAYER_COMPRESS_H
 
@@ -32,7 +33,7 @@ typedef int (*sl_tar_producer)(void *ctx, sl_byte_sink sink, void *sink_ctx, sl_
 typedef struct sl_compress_opts {
         sl_compression compression;
         int level;      /* 0: the default (gzip 6 of 1..12, zstd 3) */
-        bool threaded;  /* producer and compressor on their own threads, and
+        bool threaded;  /* compression beside the tar producer, and
                          * gzip/zstd on every core (ignored for none) */
 } sl_compress_opts;
 
