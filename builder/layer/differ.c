@@ -205,6 +205,9 @@ static int walk_dir(walker *w, int dirfd, const char *prefix, sl_error *err)
                 close(dupfd);
                 return sl_err_sys(err, errno, "%s: opendir", prefix[0] ? prefix : ".");
         }
+        /* the dup shares dirfd's offset: start from the top even if the
+         * same dir was read before */
+        rewinddir(d);
         for (;;) {
                 errno = 0;
                 struct dirent *de = readdir(d);
