@@ -10,6 +10,7 @@
 
 #include "builder/dockerfile/stages.h"
 #include "builder/exec/copy.h"
+#include "builder/exec/ctx-mask.h"
 #include "builder/exec/run-mounts.h"
 #include "builder/layer/fsutil.h"
 #include "common/cleanup.h"
@@ -118,22 +119,44 @@ static int bind_fd(run_mounts *rm, int fd, const char *point, sl_error *err)
         return 0;
 }
 
-/* A writable view of the dir fd names whose writes are thrown away: an
- * overlay with a throwaway upper dir. */
-static int overlay_fd(run_mounts *rm, int fd, const char *point, size_t i, sl_error *err)
+/* An overlay view of the dir fd names: under the mask tree (when given)
+ * that hides what .dockerignore excludes, and writable with a throwaway
+ * upper dir when rw. */
+static int overlay_fd(run_mounts *rm, int fd, const char *mask, bool rw, const char *point, size_t i, sl_error *err)
 {
         _cleanup_free_ char *lower = sl_xasprintf("/proc/self/fd/%d", fd);
         _cleanup_free_ char *upper = sl_xasprintf("%s/upper%zu", rm->dir, i), *work = sl_xasprintf("%s/work%zu", rm->dir, i);
         _cleanup_free_ char *opts = NULL;
-        char *lowers[] = {lower, NULL};
-        if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
+        char *lowers[] = {(char *)mask, lower, NULL};
+        char **lw = mask ? lowers : lowers + 1;
+        if (rw && (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0))
                 return sl_err_sys(err, errno, "create %s", upper);
-        if (sl_overlay_options(lowers, 1, upper, work, &opts, err) < 0)
+        if (sl_overlay_options(lw, mask ? 2 : 1, rw ? upper : NULL, rw ? work : NULL, &opts, err) < 0)
                 return -1;
-        if (mount("overlay", point, "overlay", 0, opts) < 0)
-                return sl_err_sys(err, errno, "mount a writable overlay on %s", point);
+        if (mount("overlay", point, "overlay", rw ? 0 : MS_RDONLY, opts) < 0)
+                return sl_err_sys(err, errno, "mount an overlay view on %s", point);
         sl_strv_append(&rm->staged, point);
         return 0;
+}
+
+/* The context dir fd (source at rel) as BuildKit would have been sent it:
+ * its .dockerignore exclusions hidden by a whiteout mask. */
+static int masked_context(builder *b, run_mounts *rm, int fd, const char *rel, bool rw, const char *point, size_t i,
+                          sl_error *err)
+{
+        if (*rel && sl_ignore_match(b->ignore, rel) && !sl_ignore_may_descend(b->ignore, rel))
+                return sl_err(err, ENOENT, "source %s: excluded by .dockerignore", rel);
+        _cleanup_free_ char *mask = sl_xasprintf("%s/mask%zu", rm->dir, i);
+        _cleanup_free_ char *proc = sl_xasprintf("/proc/self/fd/%d", fd);
+        if (mkdir(mask, 0700) < 0)
+                return sl_err_sys(err, errno, "create %s", mask);
+        _cleanup_close_ int mfd = open(mask, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int sfd = open(proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (mfd < 0 || sfd < 0)
+                return sl_err_sys(err, errno, "open %s", mfd < 0 ? mask : rel);
+        if (sl_ctx_mask(sfd, rel, b->ignore, mfd, err) < 0)
+                return -1;
+        return overlay_fd(rm, fd, mask, rw, point, i, err);
 }
 
 /* A private copy of the regular file fd (O_PATH) names, for a rw bind. */
@@ -191,28 +214,23 @@ static int prep_bind(builder *b, stage_ctx *sc, run_mounts *rm, size_t i, const 
         if (!point)
                 return -1;
         add_mount(rm, dst, point, m->readonly, !dir, 0);
-        if (context && b->ignore && sl_ignore_count(b->ignore)) {
-                /* What BuildKit would have been sent: the context less
-                 * .dockerignore's exclusions, copied, so rw needs nothing more. */
+        if (context && dir && sl_ignore_count(b->ignore)) {
+                _cleanup_free_ char *clean = sl_path_clean_abs(source);
+                return masked_context(b, rm, fd, clean + 1, !m->readonly, point, i, err);
+        }
+        if (context && sl_ignore_count(b->ignore)) {
+                /* a file: the plan refuses it when excluded */
                 sl_copy_src src;
                 sl_copy_plan plan = {0};
                 int rc = context_plan(b, m->source, &src, &plan, err);
-                if (rc == 0 && dir) {
-                        _cleanup_close_ int pfd = open(point, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                        sl_copy_opts co = {0};
-                        rc = pfd < 0 ? sl_err_sys(err, errno, "open %s", point) : sl_copy_plan_apply(&src, &plan, pfd, &co, err);
-                } else if (rc == 0 && m->readonly) {
-                        rc = bind_fd(rm, fd, point, err);
-                } else if (rc == 0) {
-                        rc = copy_file_to(fd, point, err);
-                }
                 sl_copy_plan_free(&plan);
-                return rc;
+                if (rc < 0)
+                        return -1;
         }
         if (m->readonly)
                 return bind_fd(rm, fd, point, err);
         if (dir)
-                return overlay_fd(rm, fd, point, i, err);
+                return overlay_fd(rm, fd, NULL, true, point, i, err);
         return copy_file_to(fd, point, err);
 }
 

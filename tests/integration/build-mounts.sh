@@ -70,6 +70,23 @@ ok "a changed bound file runs the steps that bind it again" \
 	sh -c "'$SB' build --root '$S' -t bind '$T/bind' > '$T/bind2.out' && [ \$(grep -c '^  done' '$T/bind2.out') = 4 ]"
 ok "  ... which see the new content" [ "$(cat_in "$(layer_of bind 4)" seen)" = edited ]
 
+mkctx mask <<'DF'
+FROM busybox
+COPY . /copy/
+RUN --mount=type=bind,target=/m cd /m && find . | sort > /bind.list && cd /copy && find . | sort > /copy.list
+RUN --mount=type=bind,source=a,target=/m,rw touch /m/new && cd /m && find . | sort > /a.list && stat -c %a /m/sub > /sub.mode
+DF
+m=$T/mask
+mkdir -p "$m/a/sub" "$m/b" "$m/c/deeper" "$m/d/e"
+for f in a/keep.txt a/drop.log a/sub/x.log b/gone c/in.txt c/out.txt c/deeper/no d/e/f.txt; do echo "$f" > "$m/$f"; done
+chmod 0710 "$m/a/sub"
+printf '**/*.log\nb\nc\n!c/in.txt\n' > "$m/.dockerignore"
+ok "a context bind with ** and ! patterns builds" sh -c "'$SB' build -q --root '$S' -t mask '$m' >/dev/null"
+ok "  ... and shows exactly what COPY . copies (whiteout mask over the context)" \
+	sh -c "tar -xzOf '$(layer_of mask 2)' bind.list > '$T/bind.list' && tar -xzOf '$(layer_of mask 2)' copy.list > '$T/copy.list' && cmp -s '$T/bind.list' '$T/copy.list' && grep -qx './c/in.txt' '$T/bind.list' && ! grep -q 'log\$\|^./b\|out.txt\|deeper' '$T/bind.list'"
+ok "  ... a subdir source is masked by patterns anchored at the context root, and keeps its dirs' modes" \
+	[ "$(cat_in "$(layer_of mask 1)" a.list | tr '\n' ' ')$(cat_in "$(layer_of mask 1)" sub.mode)" = '. ./keep.txt ./new ./sub 710' ]
+
 mkctx direct <<'DF'
 FROM busybox
 RUN --mount=type=bind,target=/ctx cat /ctx/f > /ro; touch /ctx/x 2>/dev/null; echo $? >> /ro
