@@ -5,6 +5,7 @@
 . "$top_srcdir/tests/managers/lib.sh"
 mgr_init containerd
 mgr_need containerd containerd ctr containerd-shim-runc-v2
+command -v script >/dev/null || skip_all "script(1) missing (apt-get install bsdutils)"
 
 cat >"$T/config.toml" <<EOF
 version = 2
@@ -166,6 +167,15 @@ C tasks kill -s KILL t2
 ok "tasks kill -s KILL stops the task" wait_until 15 sh -c "ctr --address '$T/containerd.sock' --namespace sloika-mgr tasks ls | grep -q '^t2 .*STOPPED'"
 ok "tasks rm reports the SIGKILL status (137)" sh -c "ctr --address '$T/containerd.sock' --namespace sloika-mgr tasks rm t2 2>&1 | grep -q 'exit code 137'"
 C containers rm t2
+
+# run -t: the shim hands sloika a console socket; script(1) gives ctr a tty.
+out=$(printf 'echo in-$((6*7)); tty\nexit 4\n' | script -qec "ctr --address $T/containerd.sock \
+	--namespace sloika-mgr run --rm -t --runtime io.containerd.runc.v2 --runc-binary $SLOIKA \
+	--runc-root $T/runc-root --cgroup /$CG/tty localhost/sloika-bb:1 tty sh" /dev/null)
+rc=$?
+ok "run -t runs an interactive shell" has_line "$out" in-42
+ok "run -t gives the shell a terminal" has_line "$out" /dev/pts/0
+ok "run -t exits with the shell's status (4)" [ "$rc" -eq 4 ]
 
 mgr_stop >/dev/null 2>&1
 ok "containerd stopped" [ ! -e "/proc/$ctd_pid" ]

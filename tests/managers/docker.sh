@@ -149,6 +149,17 @@ D kill d2 >/dev/null
 ok "kill (SIGKILL) ends the container with status 137" [ "$(D wait d2)" = 137 ]
 D rm d2 >/dev/null
 
+# Without its own pid namespace a container's other processes outlive its
+# init; the shim then ends them with `sloika kill --all`.
+secs=$((200000 + $$))
+D run -d --name d3 $RUNOPTS --pid host localhost/sloika-bb:1 sh -c "sleep $secs & sleep $secs & wait" >/dev/null
+two_sleeps() { [ "$(pgrep -c -x -f "sleep $secs")" = 2 ]; }
+ok "a --pid host container runs its two background processes" wait_until 15 two_sleeps
+D stop -t 1 d3 >/dev/null
+no_sleeps() { ! pgrep -x -f "sleep $secs" >/dev/null; }
+ok "stop ends every process of a --pid host container (kill --all)" wait_until 15 no_sleeps
+D rm d3 >/dev/null
+
 out=$(printf 'echo in-$((6*7)); tty\nexit 4\n' |
 	script -qec "$DOCKER -H unix://$T/docker.sock run --rm -it $RUNOPTS localhost/sloika-bb:1 sh" /dev/null)
 rc=$?
