@@ -27,6 +27,10 @@ mgr_init() {
 	tar -C "$T/rootfs" -cf "$T/rootfs.tar" .
 }
 
+apt_install() {
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=600 "$1" >>"$T/apt-$1.log" 2>&1
+}
+
 # mgr_need PACKAGE COMMAND...: installs PACKAGE unless every COMMAND exists.
 # Tests run in parallel, so apt waits for the dpkg lock instead of failing.
 mgr_need() {
@@ -35,9 +39,12 @@ mgr_need() {
 	for c in "$@"; do command -v "$c" >/dev/null || missing=1; done
 	[ -z "$missing" ] && return 0
 	diag "installing $pkg"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=600 "$pkg" \
-		>"$T/apt-$pkg.log" 2>&1 ||
+	# A fresh machine may have no package lists yet: update once, then retry.
+	apt_install "$pkg" || { apt-get update -o DPkg::Lock::Timeout=600 >>"$T/apt-$pkg.log" 2>&1; apt_install "$pkg"; } ||
 		skip_all "apt-get install $pkg failed: $(tail -n 1 "$T/apt-$pkg.log")"
+	for c in "$@"; do
+		command -v "$c" >/dev/null || skip_all "$pkg installed but $c is missing"
+	done
 }
 
 # sl_has CMD: false while sloika's CMD is still a "not implemented yet"
