@@ -113,10 +113,14 @@ procs_under_t() {
 		sed 's|^/proc/||;s|/cmdline$||'
 }
 
+# (exit-command cleanups such as `podman container cleanup` may still be
+# finishing when the manager's own command returns)
+no_procs_under_t() { [ -z "$(procs_under_t)" ]; }
+
 # check_no_leftovers: after the manager stopped, no process that names $T,
 # no mount under $T, and the cgroup parent is empty and removable.
 check_no_leftovers() {
-	ok "no manager, shim or container process is left" [ -z "$(procs_under_t)" ]
+	ok "no manager, shim or container process is left" wait_until 15 no_procs_under_t
 	ok "no mount is left under the test dir" [ -z "$(mounts_under_t)" ]
 	ok "no process is left in the cgroup parent /$CG" [ -z "$(cg_procs)" ]
 	ok "the cgroup parent /$CG is removed in every hierarchy" cg_remove
