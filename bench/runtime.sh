@@ -12,9 +12,9 @@
 #   Every runtime runs the same bundle, made from `sloika spec` (ociVersion
 #   lowered to 1.0.2, which crun 1.8 still accepts). crun 1.8 refuses hybrid
 #   cgroup hosts, so it runs with the cgroup2 tree hidden in a private mount
-#   namespace (the shared scripts' HIDE_UNIFIED=auto); sloika and runc run in
-#   the view given by SLOIKA_VIEW / RUNC_VIEW (HIDE_UNIFIED values: auto, 0,
-#   1; default 0, the host as it is, which sloika supports).
+#   namespace (the shared scripts' HIDE_UNIFIED=auto); sloika runs in each
+#   view of SLOIKA_VIEWS (default "0 1": the host as it is, which sloika
+#   supports, and the hidden view crun gets), runc in RUNC_VIEW (default 0).
 #
 #   SLOIKA (default: _build/sloika) selects the binary under test.
 set -euo pipefail
@@ -50,23 +50,29 @@ if [ ! -f /tmp/rtbench/bundle-verify/config.json ]; then
 	bundle /tmp/rtbench/bundle-verify '["/bin/sh","-c","echo lifecycle-bench-ok; exit 3"]'
 fi
 
-view_of() {
-	case $1 in
-	"$SLOIKA") echo "${SLOIKA_VIEW:-0}" ;;
-	"$RUNC") echo "${RUNC_VIEW:-0}" ;;
-	*) echo auto ;;
-	esac
+# Entries are RUNTIME@VIEW (HIDE_UNIFIED values: auto, 0, 1). crun only
+# runs with the cgroup2 tree hidden; sloika runs in the views of
+# SLOIKA_VIEWS (default both: the host as it is, and crun's hidden view, so
+# the same-view ratio comes from the same rounds); runc in RUNC_VIEW.
+entries=("$CRUN@auto" "$RUNC@${RUNC_VIEW:-0}")
+for v in ${SLOIKA_VIEWS:-${SLOIKA_VIEW:-0 1}}; do entries=("$SLOIKA@$v" "${entries[@]}"); done
+label() { # RUNTIME@VIEW -> the name in the table
+	local rt=${1%@*} v=${1##*@}
+	case $v in 0) echo "$rt[host]" ;; 1) echo "$rt[hidden]" ;; *) echo "$rt" ;; esac
 }
 
-echo "## lifecycle: $ROUNDS rounds x $N containers (ratio < 1 means faster than crun)"
+echo "## lifecycle: $ROUNDS rounds x $N containers (ratio < 1 means faster than crun, which runs hidden)"
 log=$work/rounds.log
-rts=("$SLOIKA" "$CRUN" "$RUNC")
 for ((r = 1; r <= ROUNDS; r++)); do
-	order=("${rts[@]}")
-	((r % 2 == 0)) && order=("$RUNC" "$CRUN" "$SLOIKA")
-	for rt in "${order[@]}"; do
-		HIDE_UNIFIED=$(view_of "$rt") BUNDLE=$work/true "$shared/lifecycle-bench.sh" "$rt" "$N" |
-			sed "s/^/round=$r /" | tee -a "$log"
+	order=("${entries[@]}")
+	if ((r % 2 == 0)); then
+		order=()
+		for ((i = ${#entries[@]} - 1; i >= 0; i--)); do order+=("${entries[i]}"); done
+	fi
+	for e in "${order[@]}"; do
+		rt=${e%@*}
+		HIDE_UNIFIED=${e##*@} BUNDLE=$work/true "$shared/lifecycle-bench.sh" "$rt" "$N" |
+			sed "s|runtime=$rt |runtime=$(label "$e") |; s/^/round=$r /" | tee -a "$log"
 	done
 done
 # Median per_ms per runtime and mode, and its ratio to crun's.
@@ -80,14 +86,15 @@ awk -v crun="$CRUN" '
 	}
 	END { for (m in modes) for (rt in rts) { k = rt " " m; if (!(k in n)) continue
 		c = median(crun " " m)
-		printf "%-4s %-28s median=%.2f ms ratio_vs_crun=%.3f rounds=%d\n", m, rt, median(k), c ? median(k) / c : 0, n[k] } }
+		printf "%-4s %-36s median=%.2f ms ratio_vs_crun=%.3f rounds=%d\n", m, rt, median(k), c ? median(k) / c : 0, n[k] } }
 ' "$log" | sort
 
 echo "## memory: peak RSS and the smallest memory limit that still starts"
-for rt in "$SLOIKA" "$CRUN" "$RUNC"; do
-	echo "# $rt"
+for e in "${entries[@]}"; do
+	rt=${e%@*}
+	echo "# $(label "$e")"
 	# mem-probe makes its bundle with crun's spec; a runtime that refuses
 	# that config is reported, and the others are still measured.
-	HIDE_UNIFIED=$(view_of "$rt") "$shared/mem-probe.sh" "$rt" 256K 320K 512K 1M 2M 3M 2>&1 |
+	HIDE_UNIFIED=${e##*@} "$shared/mem-probe.sh" "$rt" 256K 320K 512K 1M 2M 3M 2>&1 |
 		grep -E '^runtime=|error|failed' || echo "# mem-probe failed for $rt"
 done
