@@ -91,7 +91,7 @@ ok "run --rm exits with the task's status (42)" [ "$rc" -eq 42 ]
 
 R --rm r2 /nonexistent 2>"$T/err"
 ok "a missing program fails with runc's wording" \
-	grep -q 'exec: "/nonexistent": no such file or directory' "$T/err"
+	grep -Eq 'exec: "/nonexistent": (stat /nonexistent: )?no such file or directory' "$T/err"
 C containers rm r2 2>/dev/null
 
 # A long-running task in the foreground, in the background of this shell:
