@@ -17,7 +17,7 @@
  * most this much text ("ENV A=$A$A" thirty times would ask for 16 GiB)... */
 #define MAX_EXPANSION (1u << 20)
 /* ...and a #, %, / pattern may cost at most this many bytes of matching. */
-#define MAX_MATCH_WORK (1ull << 27)
+#define MAX_MATCH_WORK (1ull << 24)
 
 /* Where expanded text goes: one string, or fields split at whitespace. */
 typedef struct sink {
@@ -139,6 +139,7 @@ typedef struct glob {
         const char *name;
         const char *pat;
         ssize_t fixed;     /* the only length that can match, or -1 */
+        char first;        /* the literal the pattern starts with, or 0 */
         char *buf;
         size_t n;
         uint64_t budget;
@@ -160,6 +161,10 @@ static void glob_init(glob *g, lexer *lx, const char *name, const char *pat, con
 {
         *g = (glob){.lx = lx, .name = name, .pat = pat, .fixed = fixed_length(pat), .buf = sl_xstrdup(v),
                     .n = strlen(v), .budget = MAX_MATCH_WORK};
+        if (pat[0] == '\\')
+                g->first = pat[1];
+        else if (!strchr("*?[", pat[0]))
+                g->first = pat[0];
 }
 
 /* Whether the pattern matches buf[off, off + len) entirely: 1, 0, or -1
@@ -168,6 +173,8 @@ static int glob_at(glob *g, size_t off, size_t len)
 {
         if (g->fixed >= 0 && len != (size_t)g->fixed)
                 return 0;
+        if (g->first && (len == 0 || g->buf[off] != g->first))
+                return 0;  /* free: spares the budget for where a match can start */
         if (len + 1 > g->budget)
                 return sl_err(g->lx->err, E2BIG, "${%s...}: the pattern costs too much to match against a %zu-byte value",
                               g->name, g->n);
