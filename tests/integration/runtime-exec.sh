@@ -196,7 +196,8 @@ else
 fi
 # --tty in the foreground without a console socket: exec relays the pty
 # itself, as runc does. in_pty INPUT CMD...: runs CMD on a fresh 22x77
-# terminal, types INPUT, prints what came out, the exit status and
+# terminal, types INPUT once "ready" shows (resizing the terminal to
+# $RESIZE first, if set), prints what came out, the exit status and
 # whether the terminal was left as it was found.
 in_pty() {
 	python3 -c '
@@ -221,6 +222,10 @@ while True:
         except OSError:
             pass
     if not sent and b"ready" in out:
+        if os.environ.get("RESIZE"):
+            rows, cols = map(int, os.environ["RESIZE"].split())
+            fcntl.ioctl(m, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+            time.sleep(0.3)
         os.write(m, sys.argv[1].encode())
         sent = True
     if status is None:
@@ -244,6 +249,9 @@ if command -v python3 >/dev/null; then
 " "$SLOIKA" --root "$ROOT" exec -t $P-main sh -c 'echo ready; read x; echo got:$x; exit 4' >"$T/pty2.out" 2>&1
 	ok "what is typed on exec's terminal reaches the program" grep -qx 'got:typed' "$T/pty2.out"
 	ok "exec -t passes the exit status through (4)" grep -qx 'exit 4' "$T/pty2.out"
+	RESIZE="30 100" in_pty "
+" "$SLOIKA" --root "$ROOT" exec -t $P-main sh -c 'echo ready; read x; stty size' >"$T/pty4.out" 2>&1
+	ok "resizing exec's terminal resizes the container's pty (30x100)" grep -qx '30 100' "$T/pty4.out"
 	in_pty "" "$SLOIKA" --root "$ROOT" exec -t $P-main nosuchcmd >"$T/pty3.out" 2>&1
 	ok "a failed exec -t exits 255 and restores the terminal" \
 		sh -c "grep -qx 'exit 255' '$T/pty3.out' && grep -qx 'terminal restored' '$T/pty3.out'"
