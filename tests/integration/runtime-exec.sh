@@ -368,25 +368,34 @@ else
 	skip "exec under a SCMP_ACT_NOTIFY filter" "notify-listener helper not built"
 fi
 
-# A paused container (frozen through the cgroup freezer directly).
+# A paused container: through `sloika pause`, and frozen behind the
+# runtime's back through the v1 freezer.
+sl pause $P-main
+ok "sloika pause pauses the container" sh -c "'$SLOIKA' --root '$ROOT' state $P-main | jq -e '.status == \"paused\"' >/dev/null"
+sl exec $P-main true 2>"$T/err"
+ok "exec into a paused container exits 255" [ $? -eq 255 ]
+out_is "it says so like runc" \
+	"exec failed: cannot exec in a paused container (use --ignore-paused to override)" msg "$T/err"
+sl exec --ignore-paused $P-main echo thawed >"$T/ip.out" 2>&1 &
+ipr=$!
+sleep 0.5
+ok "--ignore-paused waits in the frozen container" [ ! -s "$T/ip.out" ]
+sl resume $P-main
+wait $ipr
+ok "--ignore-paused runs the process once resumed" [ $? -eq 0 ] && grep -q thawed "$T/ip.out"
 fz=/sys/fs/cgroup/freezer$(grep -m1 ':freezer:' /proc/$ipid/cgroup | cut -d: -f3)
 if [ -w "$fz/freezer.state" ]; then
 	echo FROZEN >"$fz/freezer.state"
 	wait_for grep -q FROZEN "$fz/freezer.state"
 	sl exec $P-main true 2>"$T/err"
-	ok "exec into a paused container exits 255" [ $? -eq 255 ]
-	out_is "it says so like runc" \
+	out_is "a container frozen through the v1 freezer is paused for exec too" \
 		"exec failed: cannot exec in a paused container (use --ignore-paused to override)" msg "$T/err"
-	sl exec --ignore-paused $P-main echo thawed >"$T/ip.out" 2>&1 &
-	ipr=$!
-	sleep 0.5
-	ok "--ignore-paused waits in the frozen container" [ ! -s "$T/ip.out" ]
 	echo THAWED >"$fz/freezer.state"
-	wait $ipr
-	ok "--ignore-paused runs the process once thawed" [ $? -eq 0 ] && grep -q thawed "$T/ip.out"
+	wait_for grep -q THAWED "$fz/freezer.state"
 else
-	skip "exec into a paused container" "no writable v1 freezer"
+	skip "a container frozen through the v1 freezer is paused for exec too" "no writable v1 freezer"
 fi
+out_is "exec works again once thawed" ok sl exec $P-main echo ok
 
 # A --no-pivot container (MS_MOVE + chroot): exec must chroot like it.
 make_bundle nopivot '["sh","-c","echo np >/run/marker; exec sleep 1000"]'
