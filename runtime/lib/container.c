@@ -73,6 +73,8 @@ typedef struct creation {
         int rootfd, dirfd, sync_fd;
         pid_t pid;
         bool started;   /* run: START already queued for the init */
+        bool defer_ready; /* run: may read READY only once the init is gone */
+        bool ready_deferred; /* and did: run checks the init's report after it exits */
 } creation;
 
 /* When the init vanished without a word, its wait status says why (an
@@ -510,6 +512,13 @@ static int create_steps(creation *c, bool use_fifo, sl_error *err)
                         return sl_err_sys(err, errno, "start the container");
                 c->started = true;
         }
+        /* A foreground run without a pid file or poststart hooks has nothing
+         * to do between READY and the program's exit: it sleeps until the
+         * exit and reads READY (or the init's error) then, sparing a wakeup. */
+        if (c->started && c->defer_ready && !o->pid_file && !(c->spec->hooks && c->spec->hooks->poststart_len)) {
+                c->ready_deferred = true;
+                return 0;
+        }
         if (sl_sync_expect(c->sync_fd, SL_SYNC_READY, NULL, "init", err) < 0)
                 return -1;
         sl_log_debug("create %s: init ready", o->id);
@@ -522,7 +531,8 @@ static int create(creation *c, const sl_create_opts *o, bool use_fifo, sl_error 
 {
         int r;
 
-        *c = (creation){ .o = o, .rootfd = -1, .dirfd = -1, .sync_fd = -1 };
+        *c = (creation){ .o = o, .rootfd = -1, .dirfd = -1, .sync_fd = -1,
+                         .defer_ready = !use_fifo && !o->detach };
         r = create_steps(c, use_fifo, err);
         /* The primer is done once our own cgroup move was; after an early
          * failure it may still be in its write, and must not outlive us. */
@@ -975,8 +985,21 @@ int sl_container_run(const sl_create_opts *o, int *exit_code, sl_error *err)
                 sl_err_sys(err, errno, "wait for the container");
                 goto out;
         }
-        *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         c.pid = 0;
+        if (c.ready_deferred && sl_sync_expect(c.sync_fd, SL_SYNC_READY, NULL, "init", err) < 0) {
+                /* The init failed its setup (or died in it): a failed create. */
+                const oci_linux *l = c.spec->linux;
+                if (err->code == EPIPE && WIFSIGNALED(status))
+                        sl_err(err, EPIPE, "the container's init was killed by signal %d%s", WTERMSIG(status),
+                               WTERMSIG(status) == SIGKILL && l && l->resources && l->resources->memory
+                                       ? " (out of memory under linux.resources.memory.limit?)" : "");
+                else if (err->code == EPIPE)
+                        sl_err(err, EPIPE, "the container's init exited with status %d during create",
+                               WEXITSTATUS(status));
+                sl_err_wrap(err, "create");
+                goto fail;
+        }
+        *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         r = destroy(c.rootfd, &c.st, err);
         goto out;
 fail:
