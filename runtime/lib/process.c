@@ -237,10 +237,25 @@ int sl_process_set_user(const oci_process *p, sl_error *err)
         return 0;
 }
 
+/* Docker picks exit status 127 or 126 by matching Go's lowercase errno text
+ * ("no such file or directory", "permission denied"), as runc words it. */
+static const char *errno_text(int code, char *buf, size_t size)
+{
+        snprintf(buf, size, "%s", strerror(code));
+        buf[0] = (char)tolower((unsigned char)buf[0]);
+        return buf;
+}
+
 int sl_process_chdir(const oci_process *p, sl_error *err)
 {
-        if (chdir(p->cwd) < 0)
-                return sl_err_sys(err, errno, "process.cwd \"%s\"", p->cwd);
+        char text[128];
+
+        /* runc's words: Docker matches "chdir to cwd" to explain the failure. */
+        if (chdir(p->cwd) < 0) {
+                int code = errno;
+                return sl_err(err, code, "process.cwd: chdir to cwd (\"%s\") set in config.json failed: %s",
+                              p->cwd, errno_text(code, text, sizeof text));
+        }
         return 0;
 }
 
@@ -282,15 +297,6 @@ char **sl_process_env(const oci_process *p)
                 sl_strv_append_take(&env, sl_xasprintf("HOME=%s", home));
         }
         return env;
-}
-
-/* Docker picks exit status 127 or 126 by matching Go's lowercase errno text
- * ("no such file or directory", "permission denied"), as runc words it. */
-static const char *errno_text(int code, char *buf, size_t size)
-{
-        snprintf(buf, size, "%s", strerror(code));
-        buf[0] = (char)tolower((unsigned char)buf[0]);
-        return buf;
 }
 
 static bool is_executable_file(const char *path)

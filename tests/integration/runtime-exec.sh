@@ -292,7 +292,7 @@ sl exec $P-main /bin/nosuch 2>"$T/err"
 ok "a missing absolute path fails naming it" grep -q '/bin/nosuch.*no such file or directory' "$T/err"
 sl exec --cwd /nonexistent $P-main true 2>"$T/err"
 out_is "a missing --cwd fails naming it" \
-	'exec failed: unable to start container process: process.cwd "/nonexistent": No such file or directory' msg "$T/err"
+	'exec failed: unable to start container process: process.cwd: chdir to cwd ("/nonexistent") set in config.json failed: no such file or directory' msg "$T/err"
 sl exec --apparmor sloika-test-profile $P-main true 2>"$T/err"
 ok "--apparmor on a host without AppArmor fails (nothing runs unconfined)" [ $? -eq 255 ]
 ok "failed execs leave no process behind in the container's cgroup" [ "$(procs)" = "$before" ]
