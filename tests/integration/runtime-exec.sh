@@ -131,7 +131,7 @@ ok "exec exits 128+9 when the process is killed by SIGKILL" [ $? -eq 137 ]
 # Signals sent to sloika exec reach the process.
 "$SLOIKA" --root "$ROOT" exec $P-main sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done' >"$T/sig.out" 2>&1 &
 runner=$!
-wait_for grep -q ready "$T/sig.out"
+wait_for grep -qs ready "$T/sig.out"
 kill -TERM $runner
 wait $runner
 ok "SIGTERM to exec is forwarded; the process's trap status (7) comes back" [ $? -eq 7 ]
