@@ -17,6 +17,12 @@ check() {
 	(cd "$dir" && make -j"$(nproc)" check >check.out 2>&1) || rc=$?
 	# A build failure inside make check leaves no test logs: show make's tail.
 	[ "$rc" -eq 0 ] || { grep -v '^\(PASS\|SKIP\|XFAIL\): ' "$dir/check.out" | tail -n 30; status=1; }
+	check_results "$dir"
+}
+
+# Adds the TAP results under build dir $1 to the totals, showing failures.
+check_results() {
+	dir=$1
 	trs=$(find "$dir" -name '*.trs')
 	# Show each failing test's log so a red run explains itself.
 	for t in $trs; do
@@ -41,6 +47,16 @@ if [ "${SANITIZE:-1}" != 0 ]; then
 	asan=$top/_build-asan
 	BUILD_DIR=$asan CONFIGURE_FLAGS=--enable-sanitizers "$top/tools/build.sh"
 	check "$asan"
+fi
+
+# valgrind needs a dynamically linked sloika without sanitizers: a third,
+# small build runs only the memcheck test.
+if [ "${VALGRIND:-1}" != 0 ]; then
+	vg=$top/_build-valgrind
+	BUILD_DIR=$vg CONFIGURE_FLAGS=--disable-static-runtime "$top/tools/build.sh"
+	(cd "$vg" && make -j"$(nproc)" check TESTS=tests/integration/leak-valgrind.sh >check.out 2>&1) ||
+		{ tail -n 30 "$vg/check.out"; status=1; }
+	check_results "$vg"
 fi
 
 if [ "${FUZZ:-1}" != 0 ] && [ -x "$top/tests/fuzz/smoke.sh" ]; then
