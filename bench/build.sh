@@ -27,11 +27,22 @@
 #   Env: SLOIKA_BUILD (default _build/sloika-build), BUSYBOX (default: the
 #   busybox on PATH, which must be static), BUILDAH (default: on PATH),
 #   BUILDAH_RUNTIME (default runc), TMPDIR (where stores and contexts go),
-#   WORKLOADS (default "small big many": which ones to run).
+#   WORKLOADS (default "small big many": which ones to run), FRESH_FS
+#   (default 1: every build's storage on its own new ext4 filesystem, a
+#   loop-mounted sparse image; 0: plain dirs under TMPDIR).
+#
+#   Why fresh filesystems: without a journal (this VM's root fs), ext4
+#   will not reuse an inode freed in the last 60 s (360 s while its table
+#   block is dirty), and scans past every such inode for each file it
+#   creates. buildah's COPY of 20,000 files ends by deleting its working
+#   container, so the next build of either tool, or anyone else's build on
+#   the machine, crawled (sloika-build's 20,000-file COPY: 5.5 s after a
+#   quiet minute, 27-48 s right after a buildah build).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${1:-3}
 WORKLOADS=${WORKLOADS:-small big many}
+FRESH_FS=${FRESH_FS:-1}
 die() { echo "bench/build.sh: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (RUN steps need containers and overlay mounts)"
@@ -50,6 +61,10 @@ BUSYBOX=${BUSYBOX:-$(command -v busybox || true)}
 "$BUSYBOX" --list >/dev/null || die "$BUSYBOX does not run"
 grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
 	die "the kernel has no overlay filesystem"
+if [ "$FRESH_FS" = 1 ]; then
+	command -v mkfs.ext4 >/dev/null || die "FRESH_FS=1 needs mkfs.ext4 (apt-get install e2fsprogs), or set FRESH_FS=0"
+	losetup -f >/dev/null 2>&1 || die "FRESH_FS=1 needs a free loop device; set FRESH_FS=0"
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sloika-bench-build.XXXXXX")
 work=$(readlink -f "$work")
@@ -72,8 +87,8 @@ buildah_wipe() {
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
-	for r in "$work"/buildah-*; do
-		case $r in *.run) ;; *) buildah_wipe "$r" ;; esac
+	for r in "$work"/buildah-*/storage; do
+		buildah_wipe "$r"
 	done
 	unmount_under "$work"
 	rm -rf "$work"
@@ -158,8 +173,22 @@ record() { # round workload tool mode secs
 # ext4 skips inodes freed in the last ~30 s when it allocates new ones
 # (recently_deleted in the inode allocator), so deleting a 20,000-file store
 # made the next build of either tool spend 3-5x longer in the kernel.
+# storage_dir NAME: a new empty dir for one build's storage, the root of
+# its own fresh ext4 when FRESH_FS=1 (unmounted and freed by cleanup).
+storage_dir() {
+	local d=$work/$1
+	mkdir -p "$d"
+	if [ "$FRESH_FS" = 1 ]; then
+		truncate -s 8G "$d.img"
+		mkfs.ext4 -q -F "$d.img" || die "mkfs.ext4 $d.img failed"
+		mount -o loop "$d.img" "$d" || die "cannot loop-mount $d.img"
+	fi
+	echo "$d"
+}
+
 bench_sloika() { # round workload
-	local store=$work/sloika-$2-$1 t
+	local store t
+	store=$(storage_dir "sloika-$2-$1")/store
 	sync
 	"$SB" import --root "$store" -t busybox:latest "$base" >/dev/null
 	t=$(timed sb-cold "$SB" build --root "$store" -t "bench-$2:latest" "$ctx/$2")
@@ -170,7 +199,8 @@ bench_sloika() { # round workload
 }
 
 bench_buildah() { # round workload
-	local root=$work/buildah-$2-$1 t c
+	local root t c
+	root=$(storage_dir "buildah-$2-$1")/storage
 	local B=("$BUILDAH" --root "$root" --runroot "$root.run" --storage-driver overlay)
 	c=$("${B[@]}" from scratch)
 	"${B[@]}" copy "$c" "$base" / >/dev/null
