@@ -74,20 +74,21 @@ has_line() { printf '%s\n' "$1" | tr -d '\r\000' | sed 's/\^@//g' | grep -qx "$2
 # the host through /proc/PID/root (works while the container is frozen).
 count_of() { cat "/proc/$1/root/tmp/count" 2>/dev/null; }
 
-# counter_frozen PID: the counter does not move for half a second.
-counter_frozen() {
-	local a b
+# counter_same PID: the counter does not move for half a second. It is
+# renamed into place, so a freeze never leaves it half written.
+counter_same() {
 	a=$(count_of "$1")
 	sleep 0.5
 	b=$(count_of "$1")
 	[ -n "$a" ] && [ "$a" = "$b" ]
 }
-counter_moves() { ! counter_frozen "$1"; }
+counter_frozen() { counter_same "$1" || { diag "counter of $1 moved: '$a' then '$b'"; return 1; }; }
+counter_moves() { ! counter_same "$1" && [ -n "$a" ] && [ -n "$b" ]; }
 
 # The main program of the long-running containers: counts in /tmp/count,
 # echoes what an exec left in /tmp/mark, reports USR1 and exits 7 on TERM.
 COUNTER='echo started; trap "echo got-usr1" USR1; trap "exit 7" TERM
-i=0; while :; do i=$((i+1)); echo $i >/tmp/count
+i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count
 if [ -f /tmp/mark ]; then echo "saw-$(cat /tmp/mark)"; rm /tmp/mark; fi; sleep 0.1; done'
 
 # cgroup_of PID CONTROLLER: the cgroup path of PID in a v1 hierarchy.
