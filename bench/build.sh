@@ -27,22 +27,28 @@
 #   Env: SLOIKA_BUILD (default _build/sloika-build), BUSYBOX (default: the
 #   busybox on PATH, which must be static), BUILDAH (default: on PATH),
 #   BUILDAH_RUNTIME (default runc), TMPDIR (where stores and contexts go),
-#   WORKLOADS (default "small big many": which ones to run), FRESH_FS
-#   (default 1: every build's storage on its own new ext4 filesystem, a
-#   loop-mounted sparse image; 0: plain dirs under TMPDIR).
+#   WORKLOADS (default "small big many": which ones to run), SETTLE
+#   (default 0: seconds to wait after sync before every cold build),
+#   FRESH_FS (default 0; 1: every build's storage on its own new
+#   loop-mounted ext4).
 #
-#   Why fresh filesystems: without a journal (this VM's root fs), ext4
-#   will not reuse an inode freed in the last 60 s (360 s while its table
-#   block is dirty), and scans past every such inode for each file it
-#   creates. buildah's COPY of 20,000 files ends by deleting its working
-#   container, so the next build of either tool, or anyone else's build on
-#   the machine, crawled (sloika-build's 20,000-file COPY: 5.5 s after a
-#   quiet minute, 27-48 s right after a buildah build).
+#   Why: without a journal (this VM's root fs), ext4 will not reuse an
+#   inode freed in the last 60 s (360 s while its table block is dirty),
+#   and scans past every such inode for each file it creates. buildah's
+#   COPY of 20,000 files ends by deleting its working container, so the
+#   next build of either tool, or anyone else's on the machine, crawls
+#   (sloika-build's 20,000-file COPY: 5.5 s after a quiet minute, 27-48 s
+#   right after a buildah build). SETTLE=65 lets the freed inodes age out.
+#   FRESH_FS=1 isolates the tools instead, but the loop device makes every
+#   write slower (sloika-build's 200 MiB COPY phase 0.9 s -> 2.4 s, even
+#   with direct I/O), so it is not the default.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${1:-3}
 WORKLOADS=${WORKLOADS:-small big many}
-FRESH_FS=${FRESH_FS:-1}
+FRESH_FS=${FRESH_FS:-0}
+SETTLE=${SETTLE:-0}
+[[ $SETTLE =~ ^[0-9]+$ ]] || { echo "bench/build.sh: SETTLE must be a number of seconds" >&2; exit 1; }
 die() { echo "bench/build.sh: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (RUN steps need containers and overlay mounts)"
@@ -186,11 +192,16 @@ storage_dir() {
 	echo "$d"
 }
 
+settle() {
+	sync
+	sleep "$SETTLE"
+}
+
 bench_sloika() { # round workload
 	local store t
 	store=$(storage_dir "sloika-$2-$1")/store
-	sync
 	"$SB" import --root "$store" -t busybox:latest "$base" >/dev/null
+	settle
 	t=$(timed sb-cold "$SB" build --root "$store" -t "bench-$2:latest" "$ctx/$2")
 	record "$1" "$2" sloika-build cold "$t"
 	t=$(timed sb-cached "$SB" build --root "$store" -t "bench-$2:latest" "$ctx/$2")
@@ -206,7 +217,7 @@ bench_buildah() { # round workload
 	"${B[@]}" copy "$c" "$base" / >/dev/null
 	"${B[@]}" commit -q "$c" busybox:latest >/dev/null
 	"${B[@]}" rm "$c" >/dev/null
-	sync
+	settle
 	local bud=("${B[@]}" bud --layers --pull=never --isolation oci --runtime "$RT" --network none -t "bench-$2:latest")
 	t=$(timed bh-cold "${bud[@]}" "$ctx/$2")
 	record "$1" "$2" buildah cold "$t"
