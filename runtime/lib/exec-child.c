@@ -1,7 +1,9 @@
 /* The exec'd process before its execve: it enters the container and goes
  * through the launch path the init uses (process.c). */
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -49,7 +51,9 @@ __attribute__((noreturn)) void sl_exec_child_main(sl_exec_run *x, int sync_fd)
                 .console_fd = x->console_fd,
                 .listen_fds = x->listen_fds,
                 .preserve_fds = x->o->preserve_fds,
+                .clear_pdeathsig = true,
         };
+        struct pollfd peer = { .fd = sync_fd, .events = POLLIN };
         sl_error err = { 0 };
 
         /* Until execve makes it an ordinary process again, nothing in the
@@ -60,6 +64,13 @@ __attribute__((noreturn)) void sl_exec_child_main(sl_exec_run *x, int sync_fd)
                 sl_err_sys(&err, errno, "prctl(PR_SET_DUMPABLE)");
                 goto fail;
         }
+        /* Should exec die (a manager's timeout) before the program runs,
+         * the half-set-up process must not go on alone. The parent sits in
+         * another pid namespace, so its death shows on the socket, not in
+         * getppid(). */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+            (poll(&peer, 1, 0) == 1 && (peer.revents & POLLHUP)))
+                _exit(255);
         close(x->state_dir);
         close(x->state_root);
         x->state_dir = x->state_root = -1;

@@ -425,6 +425,8 @@ int sl_process_prepare(sl_process_launch *l, sl_error *err)
         /* Before the filter, which may not know close_range. */
         if (sl_process_cloexec_fds(l->listen_fds + l->preserve_fds, err) < 0)
                 return -1;
+        if (l->clear_pdeathsig && prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+                return sl_err_sys(err, errno, "clear the parent-death signal");
         if (l->seccomp && !l->seccomp_late && load_seccomp(l, err) < 0)
                 return -1;
         if (sl_process_set_user(p, err) < 0 || sl_caps_apply(p->capabilities, err) < 0)

@@ -60,6 +60,10 @@ typedef struct sl_process_launch {
         int console_fd;       /* connected --console-socket, or -1; closed by prepare */
         bool console_bind;    /* also bind the pty slave over /dev/console */
         int listen_fds;       /* LISTEN_FDS handed down (then LISTEN_PID is ours) */
+        /* Reset the parent-death signal the caller set for its setup, before
+         * any seccomp filter (which could deny prctl) and the execve (which
+         * keeps it). */
+        bool clear_pdeathsig;
         int preserve_fds;
         /* Set by sl_process_prepare for sl_process_exec. */
         char *exe;

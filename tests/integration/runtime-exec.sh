@@ -397,6 +397,21 @@ else
 fi
 out_is "exec works again once thawed" ok sl exec $P-main echo ok
 
+# An exec killed before its process ran (a manager's timeout) leaves no
+# process: the child waits frozen in the paused container, exec is
+# SIGKILLed, and after resume nothing runs the command.
+sl pause $P-main
+"$SLOIKA" --root "$ROOT" exec --ignore-paused $P-main sh -c 'echo ran >/run/orphan' &
+killed=$!
+sleep 0.5
+kill -KILL $killed
+wait $killed 2>/dev/null
+sl resume $P-main
+sleep 0.5
+ok "an exec killed during setup leaves no process that runs later" \
+	sh -c "! '$SLOIKA' --root '$ROOT' exec $P-main cat /run/orphan 2>/dev/null"
+ok "... and nothing extra in the container's cgroup" [ "$(procs)" = "$before" ]
+
 # A --no-pivot container (MS_MOVE + chroot): exec must chroot like it.
 make_bundle nopivot '["sh","-c","echo np >/run/marker; exec sleep 1000"]'
 cfg nopivot '.mounts += [{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}]'
