@@ -24,7 +24,12 @@ mgr_init() {
 	T=$(mktemp -d "/tmp/sloika-mgr-$1.XXXXXX")
 	chmod 755 "$T"
 	CG=sloika-mgr-$1-$$
+	# A test killed by a timeout or ^C still stops its manager: exiting from
+	# the signal trap runs the EXIT trap.
 	trap mgr_cleanup EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 	make_rootfs "$T/rootfs"
 	tar -C "$T/rootfs" -cf "$T/rootfs.tar" .
 }
