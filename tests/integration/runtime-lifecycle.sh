@@ -15,7 +15,12 @@ make_bundle sleeper '["sleep","1000"]'
 sl run -b "$T/sleeper" r3 >/dev/null 2>&1 &
 runner=$!
 i=0
-until sl state r3 2>/dev/null | grep -q running || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+# Running, and the program exec'd (a foreground run doesn't wait for it).
+r3_started() {
+	pid=$(sl state r3 2>/dev/null | jq -r 'select(.status == "running") | .pid')
+	[ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q '^sleep 1000'
+}
+until r3_started || [ $i -gt 300 ]; do sleep 0.1; i=$((i + 1)); done
 sl kill r3 KILL
 wait $runner
 ok "run exits 128+9 when the program dies of SIGKILL" [ $? -eq 137 ]
