@@ -508,8 +508,13 @@ static int create_steps(creation *c, bool use_fifo, sl_error *err)
          * without waiting for another round trip; not with NOTIFY_SOCKET,
          * whose relay must be bound before the program runs. */
         if (!use_fifo && !c->st.notify_socket) {
-                if (sl_sync_send(c->sync_fd, SL_SYNC_START, 0) < 0)
-                        return sl_err_sys(err, errno, "start the container");
+                if (sl_sync_send(c->sync_fd, SL_SYNC_START, 0) < 0) {
+                        /* The init may have failed its setup and closed its
+                         * end already: its message is still ours to read. */
+                        sl_err_sys(err, errno, "start the container");
+                        init_error(c, err);
+                        return -1;
+                }
                 c->started = true;
         }
         /* A foreground run without a pid file or poststart hooks has nothing
