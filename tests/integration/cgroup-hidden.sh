@@ -48,7 +48,7 @@ ok "... no cgroup is left behind" no_cgroup hid-cd
 # names hierarchies the other view lacks (or hides).
 gone_now() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }
 # An init in exit (what kill waits for) takes a moment to become a zombie.
-gone() { local i=0; until gone_now "$1" || [ $i -ge 40 ]; do sleep 0.05; i=$((i + 1)); done; gone_now "$1"; }
+gone() { local i=0; until gone_now "$1" || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done; gone_now "$1"; }
 hidden "$SLOIKA" --root "$ROOT" create -b "$T/hidsleep" hid-x </dev/null >/dev/null 2>"$T/err"
 pid=$("$SLOIKA" --root "$ROOT" state hid-x | jq -r .pid)
 "$SLOIKA" --root "$ROOT" delete -f hid-x </dev/null >/dev/null 2>>"$T/err"
