@@ -150,6 +150,16 @@ int sl_cgroup_setup(const char *id, const oci_spec *spec, pid_t pid, char **cgro
         return 0;
 }
 
+int sl_cgroup_path(const char *id, const oci_spec *spec, char **out, sl_error *err)
+{
+        _cleanup_cg_ sl_cg cg = { 0 };
+        const oci_linux *lx = spec ? spec->linux : NULL;
+        if (sl_cg_layout_load(&cg, err) < 0 ||
+            sl_cg_resolve_spec(&cg, lx ? lx->cgroups_path : NULL, id, out, err) < 0)
+                return sl_err_wrap(err, "cgroup");
+        return 0;
+}
+
 int sl_cgroup_enter(const char *cgroup_path, pid_t pid, sl_error *err)
 {
         _cleanup_cg_ sl_cg cg = { 0 };

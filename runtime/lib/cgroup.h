@@ -40,6 +40,11 @@
 int sl_cgroup_setup(const char *id, const oci_spec *spec, pid_t pid, char **cgroup_path_out,
                     sl_error *err);
 
+/* The path sl_cgroup_setup would give (what the state stores), making
+ * nothing: create saves it before the setup, so that a create killed
+ * during the setup leaves a cgroup delete can find. */
+int sl_cgroup_path(const char *id, const oci_spec *spec, char **out, sl_error *err);
+
 /* Moves pid into the container's cgroup in every hierarchy (exec). */
 int sl_cgroup_enter(const char *cgroup_path, pid_t pid, sl_error *err);
 

@@ -77,6 +77,24 @@ typedef struct creation {
         bool ready_deferred; /* and did: run checks the init's report after it exits */
 } creation;
 
+/* The state with the init's pid and the cgroup it is about to get, saved
+ * before the cgroup is made: a create killed during the setup then leaves
+ * a state from which delete --force removes the cgroup. */
+static int save_before_cgroup(creation *c, sl_error *err)
+{
+        _cleanup_free_ char *planned = NULL;
+        if (sl_cgroup_path(c->o->id, c->spec, &planned, err) < 0)
+                return -1;
+        c->st.cgroup_path = planned;
+        c->st.pid = c->pid;
+        c->st.has_pid = true;
+        c->st.pid_start_time = sl_proc_start_time(c->pid);
+        c->st.has_pid_start_time = true;
+        int r = sl_state_save(c->dirfd, &c->st, err);
+        c->st.cgroup_path = NULL;
+        return r;
+}
+
 /* When the init vanished without a word, its wait status says why (an
  * OOM kill under a tight memory limit, most often). */
 static void explain_init_death(creation *c, sl_error *err)
@@ -469,6 +487,10 @@ static int create_steps(creation *c, bool use_fifo, sl_error *err)
 
         if (c->plan.new_user && sl_ns_write_id_maps(c->pid, l, err) < 0)
                 return -1;
+        if (save_before_cgroup(c, err) < 0) {
+                init_error(c, err);
+                return -1;
+        }
         if (sl_cgroup_setup(o->id, c->spec, c->pid, &c->cgroup_path, err) < 0) {
                 init_error(c, err);
                 return -1;
