@@ -38,7 +38,9 @@
 #   COPY of 20,000 files ends by deleting its working container, so the
 #   next build of either tool, or anyone else's on the machine, crawls
 #   (sloika-build's 20,000-file COPY: 5.5 s after a quiet minute, 27-48 s
-#   right after a buildah build). SETTLE=65 lets the freed inodes age out.
+#   right after a buildah build). SETTLE=370 lets the freed inodes age
+#   out: 60 s after sync is not enough, as the build's own allocations
+#   dirty the table blocks again (measured: SETTLE=65 still gave 5.8-14.9 s).
 #   FRESH_FS=1 isolates the tools instead, but the loop device makes every
 #   write slower (sloika-build's 200 MiB COPY phase 0.9 s -> 2.4 s, even
 #   with direct I/O), so it is not the default.
