@@ -144,9 +144,29 @@ static int write_map(pid_t pid, const char *file, const char *field,
         return 0;
 }
 
+/* The kernel lets a caller without CAP_SETGID over the namespace map gids
+ * only once setgroups(2) is denied in it (a rootless container). */
+static int deny_setgroups(pid_t pid, sl_error *err)
+{
+        char path[64];
+        _cleanup_close_ int fd = -1;
+
+        snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || sl_write_all(fd, "deny", 4) < 0)
+                return sl_err_sys(err, errno, "linux.gidMappings: write %s", path);
+        return 0;
+}
+
 int sl_ns_write_id_maps(pid_t pid, const oci_linux *l, sl_error *err)
 {
         if (write_map(pid, "uid_map", "uidMappings", l->uid_mappings, l->uid_mappings_len, err) < 0)
+                return -1;
+        if (write_map(pid, "gid_map", "gidMappings", l->gid_mappings, l->gid_mappings_len, err) == 0)
+                return 0;
+        if (!err || err->code != EPERM)
+                return -1;
+        if (deny_setgroups(pid, err) < 0)
                 return -1;
         return write_map(pid, "gid_map", "gidMappings", l->gid_mappings, l->gid_mappings_len, err);
 }
