@@ -81,6 +81,9 @@ static int load_container(sl_exec_run *x, sl_error *err)
         switch (sl_state_status(x->state_dir, x->st)) {
         case SL_STATUS_STOPPED:
                 return sl_err(err, ESRCH, "cannot exec in a stopped container");
+        case SL_STATUS_CREATING:
+                /* Its mounts, cgroup and security setup are not done yet. */
+                return sl_err(err, EBUSY, "cannot exec in a container that is still being created");
         case SL_STATUS_PAUSED:
                 if (!o->ignore_paused)
                         return sl_err(err, EBUSY,
