@@ -62,14 +62,15 @@ fails "a namespace path that does not exist names the entry" \
 	'(.linux.namespaces[] | select(.type == "uts")) |= {"type": "uts", "path": "/nonexistent/ns"}'
 fails "a terminal without --console-socket is refused" \
 	'process.terminal: needs --console-socket' '.process.terminal = true'
-fails "a program that is not in the rootfs fails at create" \
-	'executable file not found in \$PATH' '.process.args = ["no-such-program"]'
+fails "a program that is not in the rootfs fails at create, naming the program" \
+	'exec: "no-such-program": executable file not found in \$PATH' '.process.args = ["no-such-program"]'
 fails "a failing createRuntime hook names the stage and index" \
 	'hook createRuntime\[0\] \(/bin/false\): exited with status 1' \
 	'.hooks.createRuntime = [{"path": "/bin/false"}]'
 fails "a failing createContainer hook names the stage" \
 	'hook createContainer\[0\]' '.hooks.createContainer = [{"path": "/bin/false"}]'
-fails "a missing rootfs names it" 'No such file or directory' '.root.path = "/nonexistent/rootfs"'
+fails "a missing rootfs names its path" 'rootfs "/nonexistent/rootfs": No such file or directory' \
+	'.root.path = "/nonexistent/rootfs"'
 fails "an init killed during create says by what" "killed by signal 9 \\(out of memory under linux.resources.memory.limit" \
 	'.linux.resources.memory.limit = 1'
 

@@ -56,6 +56,39 @@ ok "delete removes a stopped container" [ $? -eq 0 -a ! -e "$ROOT/c1" ]
 out_is "state of a deleted container says it does not exist" 'container "c1" does not exist' \
 	sh -c "'$SLOIKA' --root '$ROOT' state c1 2>&1 | sed 's/.*msg=\"//;s/\"$//;s/\\\\\"/\"/g'"
 
+# Every field of state: a bundle given relatively and a rootfs relative to
+# it come out absolute; created is the RFC 3339 time of the create.
+make_bundle annotated '["sleep","1000"]'
+ln -s ../rootfs "$T/annotated/rootfs"
+cfg annotated '.root.path = "rootfs" | .annotations = {"org.example.key": "value-1"}'
+before=$(date +%s)
+(cd "$T" && "$SLOIKA" --root "$ROOT" create -b annotated lc-state)
+after=$(date +%s)
+sl state lc-state >"$T/lc-state.json"
+jqs() { jq -r "$1" "$T/lc-state.json"; }
+out_is "state has the spec's ociVersion" 1.2.0 jqs .ociVersion
+out_is "state has the id" lc-state jqs .id
+out_is "state has the status" created jqs .status
+ok "state's pid is the container's init (pid 1 of its pid namespace)" \
+	sh -c "grep -q '^NSpid:[[:space:]]*$(jqs .pid)[[:space:]]*1$' /proc/$(jqs .pid)/status"
+out_is "state's bundle is absolute though given relatively" "$T/annotated" jqs .bundle
+ok "state's rootfs is absolute and is the config's root.path" \
+	sh -c "case '$(jqs .rootfs)' in /*) [ \"\$(cd '$(jqs .rootfs)' && pwd -P)\" = '$T/rootfs' ];; *) false;; esac"
+created=$(jqs .created)
+ok "state's created is RFC 3339 ($created)" sh -c "echo '$created' |
+	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$'"
+ok "... and is the time of the create" \
+	sh -c "t=\$(date -d '$created' +%s) && [ \$t -ge $before ] && [ \$t -le $after ]"
+out_is "state has the config's annotations" '{"org.example.key":"value-1"}' jq -c .annotations "$T/lc-state.json"
+out_is "state names the owner" "$(id -un)" jqs .owner
+sl kill lc-state KILL
+i=0; until [ "$(sl state lc-state | jq -r .status)" = stopped ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+sl state lc-state >"$T/lc-state.json"
+out_is "state after the init died: stopped, pid 0" "stopped 0" sh -c "jq -r '\"\\(.status) \\(.pid)\"' '$T/lc-state.json'"
+out_is "... the other fields unchanged" "lc-state $T/annotated $created value-1" \
+	sh -c "jq -r '\"\\(.id) \\(.bundle) \\(.created) \\(.annotations[\"org.example.key\"])\"' '$T/lc-state.json'"
+sl delete lc-state
+
 sl create -b "$T/sleeper" c2 && sl start c2
 sl kill c2 9
 sleep 0.2
@@ -193,6 +226,8 @@ out_is "start refuses a container being created" "cannot start a container that 
 	sh -c "'$SLOIKA' --root '$ROOT' start cr1 2>&1 | sed 's/.*msg=\"//;s/\"$//'"
 out_is "delete without --force refuses it" "cannot delete container cr1 that is not stopped: creating" \
 	sh -c "'$SLOIKA' --root '$ROOT' delete cr1 2>&1 | sed 's/.*msg=\"//;s/\"$//'"
+out_is "exec refuses it, and runs nothing" "exec failed: cannot exec in a container that is still being created" \
+	sh -c "'$SLOIKA' --root '$ROOT' exec cr1 echo exec-ran 2>&1 | sed 's/.*msg=\"//;s/\"$//'"
 wait $creator
 ok "the create then completes" [ $? -eq 0 ]
 out_is "... and the container is created" created status_of cr1

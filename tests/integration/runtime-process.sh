@@ -56,4 +56,24 @@ check "personality LINUX32 makes uname -m report i686" "i686" 'uname -m' \
 	'.linux.personality = {"domain": "LINUX32"}'
 check "the process is pid 1 of its pid namespace" "1" 'echo $$'
 
+# The session keyring: the caller joins one with a name of its own (perl's
+# syscall; keyctl(2) number 250 on x86_64) and the container's process, as
+# uid 1000, lists /proc/keys, which shows it only the keys it possesses
+# and its own uid's.
+if [ "$(uname -m)" = x86_64 ] && command -v perl >/dev/null; then
+	make_bundle keys '["cat","/proc/keys"]'
+	cfg keys '.process.user = {uid: 1000, gid: 1000} | .linux.maskedPaths -= ["/proc/keys"]'
+	in_keyring() { # in_keyring NAME SLOIKA-ARGS...: runs sloika in a new session keyring NAME
+		perl -e 'my $n = shift; syscall(250, 1, $n) >= 0 or die "keyctl: $!\n"; exec @ARGV or die "exec: $!\n"' "$@"
+	}
+	in_keyring "sloika-test-$$" "$SLOIKA" --root "$ROOT" run -b "$T/keys" pr-keys1 </dev/null >"$T/keys1" 2>&1
+	ok "create gives the init a new session keyring" grep -q ' keyring *_ses: ' "$T/keys1"
+	ok "... so the caller's session keyring is not the container's" sh -c "! grep -q 'sloika-test-$$' '$T/keys1'"
+	in_keyring "sloika-test-$$" "$SLOIKA" --root "$ROOT" run --no-new-keyring -b "$T/keys" pr-keys2 </dev/null >"$T/keys2" 2>&1
+	ok "--no-new-keyring: the init keeps the caller's session keyring" grep -q " keyring *sloika-test-$$: " "$T/keys2"
+	ok "... and gets no new one" sh -c "! grep -q ' keyring *_ses: ' '$T/keys2'"
+else
+	skip "session keyrings" "needs perl on x86_64"
+fi
+
 done_testing
