@@ -60,7 +60,7 @@ check "the process is pid 1 of its pid namespace" "1" 'echo $$'
 # syscall; keyctl(2) number 250 on x86_64) and the container's process, as
 # uid 1000, lists /proc/keys, which shows it only the keys it possesses
 # and its own uid's.
-if [ "$(uname -m)" = x86_64 ] && command -v perl >/dev/null; then
+if [ "$(uname -m)" = x86_64 ] && [ -e /proc/keys ] && command -v perl >/dev/null; then
 	make_bundle keys '["cat","/proc/keys"]'
 	cfg keys '.process.user = {uid: 1000, gid: 1000} | .linux.maskedPaths -= ["/proc/keys"]'
 	in_keyring() { # in_keyring NAME SLOIKA-ARGS...: runs sloika in a new session keyring NAME
@@ -73,7 +73,7 @@ if [ "$(uname -m)" = x86_64 ] && command -v perl >/dev/null; then
 	ok "--no-new-keyring: the init keeps the caller's session keyring" grep -q " keyring *sloika-test-$$: " "$T/keys2"
 	ok "... and gets no new one" sh -c "! grep -q ' keyring *_ses: ' '$T/keys2'"
 else
-	skip "session keyrings" "needs perl on x86_64"
+	skip "session keyrings" "needs perl on x86_64 and a kernel with keys (/proc/keys)"
 fi
 
 done_testing
