@@ -456,8 +456,19 @@ static void test_killed_commit(const char *tmp)
                         sl_layer_digests out;
                         _exit(sl_store_commit_layer(s, dfd, &d, &c, &out, &err) < 0 ? 2 : 0);
                 }
-                struct timespec ts = {0, (200 + 150 * round) * 1000000L};
-                nanosleep(&ts, NULL);
+                /* Kill once the commit has started writing (its temp file
+                 * is in tmp/), a little later each round: a fixed delay
+                 * misses the window as the layer writer gets faster. */
+                struct timespec tick = {0, 1000000L};
+                siginfo_t si = {0};
+                for (int i = 0; i < 10000 && count_dir(root, "tmp") <= 0; i++) {
+                        si.si_pid = 0;
+                        if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
+                                break;  /* done already: reaped below */
+                        nanosleep(&tick, NULL);
+                }
+                for (int i = 0; i < 5 * round; i++)
+                        nanosleep(&tick, NULL);
                 kill(pid, SIGKILL);
                 int status;
                 waitpid(pid, &status, 0);
