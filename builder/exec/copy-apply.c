@@ -18,15 +18,45 @@
 #include "common/path.h"
 #include "common/xalloc.h"
 
+/* mkdir -p of dir inside the root, returning its O_PATH fd. With --chown
+ * the directories made here belong to that user, as in BuildKit and
+ * buildah; those already there keep their owner. */
+static int mkdirs_owned(int root, const char *dir, const sl_copy_opts *o, sl_error *err)
+{
+        if (!o->has_chown)
+                return sl_mkdirs_in_root(root, dir, 0755, err);
+        _cleanup_free_ char *p = sl_xstrdup(dir);
+        size_t len = strlen(p);
+        for (size_t i = 1; i <= len; i++) {
+                if (i < len && p[i] != '/')
+                        continue;
+                if (p[i - 1] == '/')
+                        continue;
+                char keep = p[i];
+                p[i] = '\0';
+                sl_error probe = {0};
+                _cleanup_close_ int fd = sl_openat_in_root(root, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &probe);
+                if (fd < 0 && probe.code == ENOENT) {
+                        fd = sl_mkdirs_in_root(root, p, 0755, err);
+                        if (fd < 0)
+                                return -1;
+                        if (fchownat(fd, "", o->uid, o->gid, AT_EMPTY_PATH) < 0)
+                                return sl_err_sys(err, errno, "chown %s", p);
+                }
+                p[i] = keep;
+        }
+        return sl_mkdirs_in_root(root, dir, 0755, err);
+}
+
 /* The O_PATH fd of dst's parent (created if missing) and dst's name. */
-static int parent_of(int root, const char *dst, const char **name, sl_error *err)
+static int parent_of(int root, const char *dst, const sl_copy_opts *o, const char **name, sl_error *err)
 {
         const char *slash = strrchr(dst, '/');
         _cleanup_free_ char *dir = slash && slash != dst ? strndup(dst, (size_t)(slash - dst)) : sl_xstrdup("/");
         *name = slash ? slash + 1 : dst;
         if (!**name)
                 return sl_err(err, EINVAL, "copy to %s: no file name", dst);
-        return sl_mkdirs_in_root(root, dir, 0755, err);
+        return mkdirs_owned(root, dir, o, err);
 }
 
 /* Makes room for a new entry name in dirfd: anything there that is not a
@@ -152,7 +182,7 @@ static int put_link(const sl_copy_src *src, const sl_copy_entry *e, int pdir, co
 
 static int extract(const sl_copy_src *src, const sl_copy_entry *e, int root, const sl_copy_opts *o, sl_error *err)
 {
-        _cleanup_close_ int dpath = sl_mkdirs_in_root(root, e->dst, 0755, err);
+        _cleanup_close_ int dpath = mkdirs_owned(root, e->dst, o, err);
         if (dpath < 0)
                 return -1;
         _cleanup_close_ int dfd = openat(dpath, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -200,10 +230,10 @@ static size_t *link_groups(const sl_copy_plan *p)
 /* Links dst to the copy made for an earlier entry of the same inode, as
  * BuildKit keeps hardlinks within what one COPY copies. */
 static int put_hardlink(const sl_copy_entry *first, const sl_copy_entry *e, int root, int pdir, const char *name,
-                        sl_error *err)
+                        const sl_copy_opts *o, sl_error *err)
 {
         const char *fname;
-        _cleanup_close_ int fdir = parent_of(root, first->dst, &fname, err);
+        _cleanup_close_ int fdir = parent_of(root, first->dst, o, &fname, err);
         bool is_dir;
         if (fdir < 0 || clear_slot(pdir, name, false, &is_dir, err) < 0)
                 return -1;
@@ -224,7 +254,7 @@ int sl_copy_plan_apply(const sl_copy_src *src, const sl_copy_plan *p, int dstroo
                         continue;
                 }
                 const char *name;
-                _cleanup_close_ int pdir = parent_of(dstroot, e->dst, &name, err);
+                _cleanup_close_ int pdir = parent_of(dstroot, e->dst, o, &name, err);
                 if (pdir < 0)
                         return sl_err_wrap(err, "copy to %s", e->dst);
                 int r;
@@ -232,7 +262,7 @@ int sl_copy_plan_apply(const sl_copy_src *src, const sl_copy_plan *p, int dstroo
                 case SL_COPY_DIR: r = put_dir(e, pdir, name, o, err); break;
                 case SL_COPY_LINK: r = put_link(src, e, pdir, name, o, err); break;
                 default:
-                        r = first[i] != i ? put_hardlink(&p->e[first[i]], e, dstroot, pdir, name, err)
+                        r = first[i] != i ? put_hardlink(&p->e[first[i]], e, dstroot, pdir, name, o, err)
                                           : put_file(src, e, pdir, name, o, err);
                         break;
                 }
