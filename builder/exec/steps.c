@@ -41,12 +41,15 @@ static char **strv_of(char **v, size_t n, bool has)
 static char *key_of(builder *b, stage_ctx *sc, const sl_df_instr *in, const char *inputs)
 {
         _cleanup_strv_ char **vars = sl_df_vars_snapshot(sc->vars);
-        size_t cap = 256 + strlen(in->original) + strlen(inputs), len = 0;
+        size_t cap = 256 + strlen(in->original) + strlen(inputs) + strlen(sl_compression_media_type(b->o->compression)), len = 0;
         for (char **v = vars; v && *v; v++)
                 cap += strlen(*v) + 1;
         char *k = sl_xmalloc(cap);
-        len = (size_t)snprintf(k, cap, "sloika-build step v1\nparent=%s\ninstr=%s\nepoch=%lld\ninputs=%s\nvars:\n",
-                               *sc->st.digest ? sc->st.digest : "scratch", in->original, (long long)b->o->epoch, inputs);
+        /* The layer's compression is part of the result: a zstd layer must
+         * not answer a --compression none build. */
+        len = (size_t)snprintf(k, cap, "sloika-build step v1\nparent=%s\ninstr=%s\nepoch=%lld\nlayer=%s\ninputs=%s\nvars:\n",
+                               *sc->st.digest ? sc->st.digest : "scratch", in->original, (long long)b->o->epoch,
+                               sl_compression_media_type(b->o->compression), inputs);
         for (char **v = vars; v && *v; v++)
                 len += (size_t)snprintf(k + len, cap - len, "%s\n", *v);
         return k;
