@@ -12,6 +12,7 @@
 #include "common/xalloc.h"
 #include "oci-specs/runtime-spec.h"
 #include "runtime/cli/cli.h"
+#include "runtime/lib/default-seccomp.h"
 
 static const char usage[] =
         "Usage: sloika spec [options]\n"
@@ -87,7 +88,7 @@ int sl_cmd_spec(sl_cli *g, int argc, char **argv)
                 { "rootless", no_argument, NULL, 'R' },
                 { 0 },
         };
-        _cleanup_free_ char *json = NULL, *text = NULL, *maps = NULL, *path = NULL;
+        _cleanup_free_ char *json = NULL, *text = NULL, *maps = NULL, *path = NULL, *seccomp = NULL;
         _cleanup_close_ int fd = -1;
         const char *bundle = ".";
         bool rootless = false;
@@ -112,7 +113,9 @@ int sl_cmd_spec(sl_cli *g, int argc, char **argv)
         json = sl_xasprintf("%s%s%s%s%s%s", head, rootless ? "" : ",\"gid=5\"", head2,
                             rootless ? mounts_rootless : mounts_root,
                             rootless ? maps : linux_root, rootless ? linux_rootless : "");
-        json = sl_xrealloc(json, strlen(json) + sizeof(tail));
+        seccomp = sl_default_seccomp_json();
+        json = sl_xrealloc(json, strlen(json) + strlen(seccomp) + sizeof(tail));
+        strcat(json, seccomp);
         strcat(json, tail);
         /* Through the parser and generator: the output is what sloika reads. */
         spec = oci_spec_parse_data(json, strlen(json), "default config", &err);
