@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential autoconf automake pkg-config git
 libyajl-dev libseccomp-dev libcap-dev libarchive-dev libssl-dev zlib1g-dev libdeflate-dev
 busybox-static jq python3 iproute2 procps util-linux strace man-db groff-base bsdextrautils
-xz-utils bzip2 bsdutils
+xz-utils bzip2 bsdutils zstd
 umoci skopeo oci-image-tool runc crun
 clang libclang-rt-dev valgrind buildah"
 missing=""
