@@ -421,21 +421,6 @@ static int send_mount_fds(creation *c, sl_error *err)
         return r < 0 ? sl_err_wrap(err, "hand the prepared mounts to the init") : 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, sl_error *err)
-{
-        _cleanup_free_ char *tmp = sl_xasprintf("%s.tmp", path);
-        char buf[16];
-        int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-        if (fd < 0 || sl_write_all(fd, buf, (size_t)n) < 0 || rename(tmp, path) < 0) {
-                int e = errno;
-                unlink(tmp);
-                return sl_err_sys(err, e, "--pid-file \"%s\"", path);
-        }
-        return 0;
-}
-
 /* The steps of create up to the init waiting for start; for `run` no exec
  * fifo is made, the init waits for a START message instead. */
 static int create_steps(creation *c, bool use_fifo, sl_error *err)
@@ -549,7 +534,7 @@ static int create_steps(creation *c, bool use_fifo, sl_error *err)
         if (sl_sync_expect(c->sync_fd, SL_SYNC_READY, NULL, "init", err) < 0)
                 return -1;
         sl_log_debug("create %s: init ready", o->id);
-        if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)
+        if (o->pid_file && sl_pid_file_write(o->pid_file, c->pid, err) < 0)
                 return -1;
         return 0;
 }

@@ -214,21 +214,6 @@ static int await_exec(sl_exec_run *x, sl_error *err)
         }
 }
 
-static int write_pid_file(const char *path, pid_t pid, sl_error *err)
-{
-        _cleanup_free_ char *tmp = sl_xasprintf("%s.tmp", path);
-        char buf[16];
-        int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-        if (fd < 0 || sl_write_all(fd, buf, (size_t)n) < 0 || rename(tmp, path) < 0) {
-                int e = errno;
-                unlink(tmp);
-                return sl_err_sys(err, e, "--pid-file \"%s\"", path);
-        }
-        return 0;
-}
-
 /* A pid namespace applies to children only: ours switches for the fork
  * and back right after, so nothing else we fork (sanitizer helpers) lands
  * in the container. */
@@ -306,7 +291,7 @@ static int run(sl_exec_run *x, int *exit_code, sl_error *err)
         }
         if (!o->detach && sl_signals_forward_to(x->child, err) < 0)
                 return -1;
-        if (await_exec(x, err) < 0 || (o->pid_file && write_pid_file(o->pid_file, x->child, err) < 0))
+        if (await_exec(x, err) < 0 || (o->pid_file && sl_pid_file_write(o->pid_file, x->child, err) < 0))
                 return -1;
         sl_log_debug("exec %s: process %d started", o->id, (int)x->child);
         if (o->detach) {

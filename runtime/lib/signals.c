@@ -124,25 +124,6 @@ bool sl_signal_unhandled(pid_t pid, int sig)
         return bit && !(mask & bit);
 }
 
-char sl_proc_run_state(pid_t pid)
-{
-        char path[32], buf[512], *p;
-        ssize_t n;
-        int fd;
-
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return 0;
-        n = read(fd, buf, sizeof(buf) - 1);
-        close(fd);
-        if (n <= 0)
-                return 0;
-        buf[n] = '\0';
-        p = strrchr(buf, ')');
-        return p && p[1] == ' ' ? p[2] : 0;
-}
-
 int sl_signal_cgroup_procs(const char *cgroup_path, int sig)
 {
         DIR *d = opendir("/sys/fs/cgroup");

@@ -27,7 +27,4 @@ bool sl_signal_unhandled(pid_t pid, int sig);
  * the cgroup view differs from the one create had. */
 int sl_signal_cgroup_procs(const char *cgroup_path, int sig);
 
-/* The state letter of /proc/PID/stat ('R', 'S', 'Z'...), 0 when gone. */
-char sl_proc_run_state(pid_t pid);
-
 #endif

@@ -207,27 +207,36 @@ int sl_state_dir_remove(int rootfd, const char *id, sl_error *err)
 
 #define PF_EXITING 0x4u
 
-uint64_t sl_proc_start_time(pid_t pid)
+/* /proc/PID/stat after the command name into buf, or NULL when pid is
+ * gone. comm may hold spaces and parentheses: fields follow the last ')',
+ * so the result starts at " <state> ...". */
+static const char *proc_stat_fields(pid_t pid, char *buf, size_t cap)
 {
-        char path[32], buf[1024], *p;
-        unsigned long long start = 0;
-        unsigned flags = 0;
-        char state;
+        char path[32];
         ssize_t n;
         int fd;
 
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return 0;
-        n = read(fd, buf, sizeof(buf) - 1);
+                return NULL;
+        n = read(fd, buf, cap - 1);
         close(fd);
         if (n <= 0)
-                return 0;
+                return NULL;
         buf[n] = '\0';
-        /* comm may hold spaces and parentheses: fields follow the last ')'.
-         * state is field 3, flags 9, starttime 22. */
-        p = strrchr(buf, ')');
+        return strrchr(buf, ')');
+}
+
+uint64_t sl_proc_start_time(pid_t pid)
+{
+        char buf[1024];
+        const char *p = proc_stat_fields(pid, buf, sizeof(buf));
+        unsigned long long start = 0;
+        unsigned flags = 0;
+        char state;
+
+        /* state is field 3, flags 9, starttime 22. */
         if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %u %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
                          &state, &flags, &start) != 3)
                 return 0;
@@ -236,6 +245,29 @@ uint64_t sl_proc_start_time(pid_t pid)
         if (state == 'Z' || state == 'X' || (flags & PF_EXITING))
                 return 0;
         return start;
+}
+
+char sl_proc_run_state(pid_t pid)
+{
+        char buf[512];
+        const char *p = proc_stat_fields(pid, buf, sizeof(buf));
+
+        return p && p[1] == ' ' ? p[2] : 0;
+}
+
+int sl_pid_file_write(const char *path, pid_t pid, sl_error *err)
+{
+        _cleanup_free_ char *tmp = sl_xasprintf("%s.tmp", path);
+        char buf[16];
+        int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+        if (fd < 0 || sl_write_all(fd, buf, (size_t)n) < 0 || rename(tmp, path) < 0) {
+                int e = errno;
+                unlink(tmp);
+                return sl_err_sys(err, e, "--pid-file \"%s\"", path);
+        }
+        return 0;
 }
 
 bool sl_state_init_alive(const sl_state_container *st)

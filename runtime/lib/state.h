@@ -61,6 +61,13 @@ int sl_state_dir_remove(int rootfd, const char *id, sl_error *err);
  * a zombie, or already exiting. */
 uint64_t sl_proc_start_time(pid_t pid);
 
+/* The state letter of /proc/PID/stat ('R', 'S', 'Z'...), 0 when gone. */
+char sl_proc_run_state(pid_t pid);
+
+/* Writes pid to a --pid-file through a temporary file and a rename, so a
+ * reader never sees it half-written. */
+int sl_pid_file_write(const char *path, pid_t pid, sl_error *err);
+
 /* Whether st's init is still the process it was at create. */
 bool sl_state_init_alive(const sl_state_container *st);
 
