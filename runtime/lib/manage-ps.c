@@ -65,41 +65,40 @@ int sl_ps_run(char *const *args, char **out, sl_error *err)
         return 0;
 }
 
+/* The next blank-separated field of line at or after *i: its start and
+ * length, with *i moved past it; false at the end of the line. */
+static bool next_field(const char *line, size_t len, size_t *i, size_t *start, size_t *flen)
+{
+        while (*i < len && (line[*i] == ' ' || line[*i] == '\t'))
+                (*i)++;
+        if (*i >= len)
+                return false;
+        *start = *i;
+        while (*i < len && line[*i] != ' ' && line[*i] != '\t')
+                (*i)++;
+        *flen = *i - *start;
+        return true;
+}
+
 /* The index of whitespace-separated field name in line, or -1. */
 static int field_index(const char *line, size_t len, const char *name)
 {
-        size_t nlen = strlen(name);
-        int idx = 0;
-        for (size_t i = 0; i < len;) {
-                while (i < len && (line[i] == ' ' || line[i] == '\t'))
-                        i++;
-                if (i >= len)
-                        break;
-                size_t start = i;
-                while (i < len && line[i] != ' ' && line[i] != '\t')
-                        i++;
-                if (i - start == nlen && memcmp(line + start, name, nlen) == 0)
+        size_t nlen = strlen(name), i = 0, start, flen;
+
+        for (int idx = 0; next_field(line, len, &i, &start, &flen); idx++)
+                if (flen == nlen && memcmp(line + start, name, nlen) == 0)
                         return idx;
-                idx++;
-        }
         return -1;
 }
 
 /* Field idx of line as a pid, or -1 when missing or not a number. */
 static long field_pid(const char *line, size_t len, int idx, char *bad, size_t badcap)
 {
-        int k = 0;
-        for (size_t i = 0; i < len;) {
-                while (i < len && (line[i] == ' ' || line[i] == '\t'))
-                        i++;
-                if (i >= len)
-                        break;
-                size_t start = i;
-                while (i < len && line[i] != ' ' && line[i] != '\t')
-                        i++;
-                if (k++ != idx)
+        size_t i = 0, start, flen;
+
+        for (int k = 0; next_field(line, len, &i, &start, &flen); k++) {
+                if (k != idx)
                         continue;
-                size_t flen = i - start;
                 snprintf(bad, badcap, "%.*s", (int)(flen < badcap ? flen : badcap - 1), line + start);
                 char *end;
                 long v = strtol(bad, &end, 10);
