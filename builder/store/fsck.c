@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +24,8 @@ typedef struct fsck {
         sl_strset bad;  /* hexes of blobs found corrupt */
 } fsck;
 
-static void say(fsck *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(fsck *f, const char *fmt, ...)
-{
-        if (!f->o->report)
-                return;
-        char msg[1024];
-        va_list va;
-        va_start(va, fmt);
-        vsnprintf(msg, sizeof msg, fmt, va);
-        va_end(va);
-        f->o->report(f->o->ctx, msg);
-}
+/* One report line, when the caller asked for reports. */
+#define say(f, ...) sl_store_sayf((f)->o->report, (f)->o->ctx, __VA_ARGS__)
 
 static const char *fixed(const fsck *f, const char *what)
 {
@@ -71,16 +60,9 @@ static bool valid_hex64(const char *name)
         return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
 }
 
-static void say_cb(void *ctx, const char *msg)
-{
-        fsck *f = ctx;
-        if (f->o->report)
-                f->o->report(f->o->ctx, msg);
-}
-
 static int check_tmp(fsck *f, const char *name, sl_error *err)
 {
-        int n = sl_store_leftover(f->s, name, f->o->repair, say_cb, f, err);
+        int n = sl_store_leftover(f->s, name, f->o->repair, f->o->report, f->o->ctx, err);
         if (n < 0)
                 return -1;
         f->st->leftovers += (size_t)n;

@@ -27,8 +27,7 @@ void sl_store_set_reaper(sl_store *s, sl_store_reap_fn fn)
         s->reaper = fn;
 }
 
-static void sayf(sl_store_say_fn say, void *ctx, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void sayf(sl_store_say_fn say, void *ctx, const char *fmt, ...)
+void sl_store_sayf(sl_store_say_fn say, void *ctx, const char *fmt, ...)
 {
         if (!say)
                 return;
@@ -99,7 +98,7 @@ static int containers(sl_store *s, const char *name, const char *state, bool cle
         for (struct dirent *de; (de = readdir(d));) {
                 if (de->d_name[0] == '.' || de->d_type != DT_DIR)
                         continue;
-                sayf(say, ctx, "leftover: tmp/%s: step container %s%s", name, de->d_name,
+                sl_store_sayf(say, ctx, "leftover: tmp/%s: step container %s%s", name, de->d_name,
                      clear ? (s->reaper ? ": deleted" : ": cannot delete it (no runtime linked)") : "");
                 found++;
         }
@@ -126,7 +125,7 @@ int sl_store_leftover(sl_store *s, const char *name, bool clear, sl_store_say_fn
         size_t n;
         char **mps = mounts_under(path, &n);
         for (size_t i = n; i-- > 0;) {
-                sayf(say, ctx, "leftover: mount on %s%s", mps[i], clear ? ": detached" : "");
+                sl_store_sayf(say, ctx, "leftover: mount on %s%s", mps[i], clear ? ": detached" : "");
                 found++;
                 if (clear && umount2(mps[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
                         sl_err_sys(err, errno, "store %s: detach the mount on %s", s->root, mps[i]);
@@ -138,7 +137,7 @@ int sl_store_leftover(sl_store *s, const char *name, bool clear, sl_store_say_fn
         free(mps);
         if (found < 0)
                 return -1;
-        sayf(say, ctx, "leftover: tmp/%s (interrupted work)%s", name, clear ? ": removed" : "");
+        sl_store_sayf(say, ctx, "leftover: tmp/%s (interrupted work)%s", name, clear ? ": removed" : "");
         found++;
         if (clear && sl_rm_rf_at(s->tmpfd, name, err) < 0)
                 return sl_err_wrap(err, "store %s: remove tmp/%s", s->root, name);

@@ -27,6 +27,8 @@ void sl_store_unlock_exclusive(sl_store *s);
  * finding is described through say(ctx, msg) first. Returns the number
  * of findings, or -1 with err set. */
 typedef void (*sl_store_say_fn)(void *ctx, const char *msg);
+/* Formats a report line and hands it to say; nothing when say is NULL. */
+void sl_store_sayf(sl_store_say_fn say, void *ctx, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int sl_store_leftover(sl_store *s, const char *name, bool clear, sl_store_say_fn say, void *ctx, sl_error *err);
 
 #endif
